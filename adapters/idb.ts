@@ -1,0 +1,176 @@
+/**
+ * `waymark/idb`: a `MinimalFs` on IndexedDB, for browsers.
+ *
+ * Each path is one key of one object store: keys are absolute, normalised
+ * POSIX paths and values are `{ kind: 'file', data, mtimeMs }` or
+ * `{ kind: 'dir', mtimeMs }`. The root `/` always exists and is not stored.
+ * Every call is one IndexedDB transaction, so it happens entirely or not at all.
+ */
+import { createStore } from 'idb-keyval';
+import type { MinimalFs, MinimalStats } from '../src/fs.js';
+import { fsError } from './fs-error.js';
+import type { Entry } from './idb-transaction.js';
+import { transact } from './idb-transaction.js';
+import { childPrefixOf, lineageOf, normalizePath } from './posix-path.js';
+
+export interface IdbFsOptions {
+  /**
+   * The IndexedDB database. Give each store its own database: the store is
+   * created when the database is first opened, so a second store added to an
+   * existing database later would never be created.
+   * @default 'waymark'
+   */
+  dbName?: string;
+  /**
+   * The object store inside `dbName` that holds the files.
+   * @default 'files'
+   */
+  storeName?: string;
+}
+
+/**
+ * A file system in IndexedDB, through idb-keyval's `createStore`.
+ *
+ * It behaves like Node on Linux: the same error codes, on errors with `code`,
+ * `syscall` and `path` and Node's message form. Where it differs:
+ * - paths are normalised (`.`, `..` and repeated slashes removed) and relative
+ *   ones start at `/`; `..` is resolved on the path's text, so `/a/gone/../b`
+ *   names `/a/b` even when `/a/gone` does not exist;
+ * - only files can be renamed: renaming a directory fails with `EPERM`;
+ * - writing a file does not change its directory's `mtimeMs`.
+ *
+ * It has no `open`, so there is nothing to fsync: a call resolves once its
+ * transaction has committed, which makes it atomic and safe from a crash of
+ * the page or the browser. Browsers commit with relaxed durability by default
+ * (the OS flushes the data a moment later), so a power loss or OS crash can
+ * lose the last writes, but never tear one.
+ */
+export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions = {}): MinimalFs {
+  const store = createStore(dbName, storeName);
+
+  return {
+    readFile: (path) => {
+      const at = normalizePath(path);
+      return transact(store, 'readonly', lineageOf(at), (lineage) => {
+        const entry = walk(lineage, 'open', at);
+        if (entry === undefined) throw fsError('ENOENT', 'open', at);
+        if (entry.kind === 'dir') throw fsError('EISDIR', 'read', at);
+        return entry.data;
+      });
+    },
+
+    writeFile: (path, data) => {
+      const at = normalizePath(path);
+      return transact(store, 'readwrite', lineageOf(at), (lineage, files) => {
+        if (walk(lineage, 'open', at)?.kind === 'dir') throw fsError('EISDIR', 'open', at);
+        files.put(fileEntry(data), at);
+      });
+    },
+
+    rename: (from, to) => {
+      const source = normalizePath(from);
+      const target = normalizePath(to);
+      const sourceLineage = lineageOf(source);
+      return transact(store, 'readwrite', [...sourceLineage, ...lineageOf(target)], (lineages, files) => {
+        const entry = walk(lineages.slice(0, sourceLineage.length), 'rename', source, target);
+        if (entry === undefined) throw fsError('ENOENT', 'rename', source, target);
+        // Moving a directory would mean moving every key under it; nothing in
+        // waymark renames directories, so this fs does not pretend to.
+        if (entry.kind === 'dir') throw fsError('EPERM', 'rename', source, target);
+        const replaced = walk(lineages.slice(sourceLineage.length), 'rename', source, target);
+        if (replaced?.kind === 'dir') throw fsError('EISDIR', 'rename', source, target);
+        if (source === target) return;
+        // Both in this transaction: if either fails, neither happens.
+        files.put(entry, target);
+        files.delete(source);
+      });
+    },
+
+    unlink: (path) => {
+      const at = normalizePath(path);
+      return transact(store, 'readwrite', lineageOf(at), (lineage, files) => {
+        const entry = walk(lineage, 'unlink', at);
+        if (entry === undefined) throw fsError('ENOENT', 'unlink', at);
+        if (entry.kind === 'dir') throw fsError('EISDIR', 'unlink', at);
+        files.delete(at);
+      });
+    },
+
+    readdir: async (path) => {
+      const at = normalizePath(path);
+      const prefix = childPrefixOf(at);
+      const listing = await transact(store, 'readonly', lineageOf(at), (lineage, files) => {
+        const entry = walk(lineage, 'scandir', at);
+        if (entry === undefined) throw fsError('ENOENT', 'scandir', at);
+        if (entry.kind === 'file') throw fsError('ENOTDIR', 'scandir', at);
+        // One range query for everything under the directory. The upper bound
+        // is the prefix with its '/' bumped to '0', the next code unit,
+        // excluded: it bounds every key that starts with the prefix, however
+        // high the code units after it.
+        const upper = `${prefix.slice(0, -1)}0`;
+        return files.getAllKeys(IDBKeyRange.bound(prefix, upper, false, true));
+      });
+      // The request's result is ready: transact resolves after the commit.
+      const names: string[] = [];
+      for (const key of listing.result) {
+        const name = String(key).slice(prefix.length);
+        // Deeper keys share the prefix; only direct children are listed.
+        if (!name.includes('/')) names.push(name);
+      }
+      return names;
+    },
+
+    mkdir: (path) => {
+      const at = normalizePath(path);
+      const lineage = lineageOf(at);
+      return transact(store, 'readwrite', lineage, (entries, files) => {
+        lineage.forEach((dir, i) => {
+          const entry = entries[i];
+          if (entry?.kind === 'file') throw fsError(dir === at ? 'EEXIST' : 'ENOTDIR', 'mkdir', at);
+          if (entry === undefined) files.put(dirEntry(), dir);
+        });
+      });
+    },
+
+    stat: (path) => {
+      const at = normalizePath(path);
+      return transact(store, 'readonly', lineageOf(at), (lineage) => {
+        const entry = walk(lineage, 'stat', at);
+        if (entry === undefined) throw fsError('ENOENT', 'stat', at);
+        return statsOf(entry);
+      });
+    },
+  };
+}
+
+/**
+ * The last entry of a path's lineage, once every entry above it has been
+ * checked to be a directory, as a kernel resolves a path: `ENOENT` when one is
+ * missing, `ENOTDIR` when one is a file.
+ */
+function walk(lineage: (Entry | undefined)[], syscall: string, path: string, dest?: string): Entry | undefined {
+  for (const ancestor of lineage.slice(0, -1)) {
+    if (ancestor === undefined) throw fsError('ENOENT', syscall, path, dest);
+    if (ancestor.kind === 'file') throw fsError('ENOTDIR', syscall, path, dest);
+  }
+  return lineage.at(-1);
+}
+
+function fileEntry(data: string): Entry {
+  return { kind: 'file', data, mtimeMs: Date.now() };
+}
+
+function dirEntry(): Entry {
+  return { kind: 'dir', mtimeMs: Date.now() };
+}
+
+function statsOf(entry: Entry): MinimalStats {
+  // Node reports a file's size in bytes, and waymark writes UTF-8.
+  const size = entry.kind === 'file' ? new TextEncoder().encode(entry.data).byteLength : 0;
+  return {
+    size,
+    mtimeMs: entry.mtimeMs,
+    isFile: () => entry.kind === 'file',
+    isDirectory: () => entry.kind === 'dir',
+  };
+}

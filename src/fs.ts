@@ -1,0 +1,52 @@
+/**
+ * The async file-system contract waymark's storage is written against.
+ *
+ * It is a structural subset of `node:fs/promises`, so Node's module satisfies it
+ * as is; memfs's `vol.promises` and the IndexedDB fs in `waymark/idb` satisfy it
+ * too. Paths are POSIX, `/`-separated and absolute or relative to the process.
+ *
+ * Errors are `Error`s with a string `code` (`ENOENT`, `ENOTDIR`, `EISDIR`,
+ * `EEXIST`, ...). Callers branch on `code` only, never on the message.
+ */
+export interface MinimalFs {
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  writeFile(path: string, data: string): Promise<void>;
+  /** Replaces `to` atomically: a reader sees the old file or the new one, never neither. */
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** Entry names, unsorted. */
+  readdir(path: string): Promise<string[]>;
+  /** Creates the directory and its parents; succeeds when it exists. Return value unspecified. */
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  stat(path: string): Promise<MinimalStats>;
+  /**
+   * Optional, used for fsync only: a file is opened `'r+'`, a directory `'r'`.
+   * An fs without `open` gives atomic but not durable writes.
+   */
+  open?(path: string, flags: 'r+' | 'r'): Promise<MinimalFileHandle>;
+}
+
+export interface MinimalStats {
+  size: number;
+  mtimeMs: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+export interface MinimalFileHandle {
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `code` of an fs error, or `undefined` when it has none. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return errorCode(error) === 'ENOENT';
+}

@@ -1,0 +1,260 @@
+/**
+ * What the IndexedDB fs promises beyond the MinimalFs contract: its storage
+ * layout, one query per listing, one transaction per rename, path handling.
+ */
+import 'fake-indexeddb/auto';
+import { createStore, get, keys } from 'idb-keyval';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { idbFs } from '../adapters/idb.js';
+
+// A database per test keeps tests apart; fake-indexeddb keeps them in memory.
+let databases = 0;
+function freshDb() {
+  const dbName = `adapters-idb-${++databases}`;
+  return { dbName, fs: idbFs({ dbName }), raw: createStore(dbName, 'files') };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('idbFs storage layout', () => {
+  it('stores files and directories under absolute paths, as DESIGN.md describes', async () => {
+    const { fs, raw } = freshDb();
+    const before = Date.now();
+    await fs.mkdir('/state/sessions', { recursive: true });
+    await fs.writeFile('/state/sessions/session_a.json', '{}');
+
+    expect((await keys(raw)).sort()).toEqual(['/state', '/state/sessions', '/state/sessions/session_a.json']);
+    expect(await get('/state/sessions/session_a.json', raw)).toEqual({
+      kind: 'file',
+      data: '{}',
+      mtimeMs: expect.any(Number),
+    });
+    const dir = await get<{ kind: string; mtimeMs: number }>('/state', raw);
+    expect(dir).toEqual({ kind: 'dir', mtimeMs: expect.any(Number) });
+    expect(dir?.mtimeMs).toBeGreaterThanOrEqual(before);
+  });
+
+  it("uses the database 'waymark' and the store 'files' by default", async () => {
+    const fs = idbFs();
+    await fs.writeFile('/default.json', 'x');
+    expect(await get('/default.json', createStore('waymark', 'files'))).toMatchObject({ data: 'x' });
+  });
+
+  it('keeps files across instances on the same database, and apart between databases', async () => {
+    const { dbName, fs } = freshDb();
+    await fs.writeFile('/kept.json', 'kept');
+    expect(await idbFs({ dbName }).readFile('/kept.json', 'utf8')).toBe('kept');
+    expect(await freshDb().fs.readdir('/')).toEqual([]);
+  });
+
+  it('has no open: there is nothing to fsync', () => {
+    expect('open' in freshDb().fs).toBe(false);
+  });
+});
+
+describe('idbFs root', () => {
+  it('always exists as an empty directory, without being stored', async () => {
+    const { fs, raw } = freshDb();
+    expect((await fs.stat('/')).isDirectory()).toBe(true);
+    expect(await fs.readdir('/')).toEqual([]);
+    await fs.mkdir('/', { recursive: true });
+    expect(await keys(raw)).toEqual([]);
+  });
+
+  it('refuses file operations with EISDIR', async () => {
+    const { fs } = freshDb();
+    await expect(fs.writeFile('/', 'x')).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(fs.readFile('/', 'utf8')).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(fs.unlink('/')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+});
+
+describe('idbFs paths', () => {
+  it('normalises repeated slashes, . and .., and resolves relative paths against /', async () => {
+    const { fs, raw } = freshDb();
+    await fs.mkdir('state//sessions/./', { recursive: true });
+    await fs.writeFile('/state/sessions/../sessions//a.json', 'a');
+    await fs.writeFile('state/./sessions/b.json', 'b');
+
+    expect((await keys(raw)).sort()).toEqual([
+      '/state',
+      '/state/sessions',
+      '/state/sessions/a.json',
+      '/state/sessions/b.json',
+    ]);
+    expect(await fs.readFile('/../../state/sessions/a.json', 'utf8')).toBe('a');
+    expect((await fs.readdir('//state/sessions/')).sort()).toEqual(['a.json', 'b.json']);
+  });
+
+  it('resolves .. on the text of the path, even through a directory that does not exist', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/a', { recursive: true });
+    await fs.writeFile('/a/gone/../b', 'b');
+    expect(await fs.readFile('/a/b', 'utf8')).toBe('b');
+  });
+
+  it('stores names like __proto__ as ordinary keys, for directories too', async () => {
+    const { fs, raw } = freshDb();
+    await fs.mkdir('/__proto__/constructor', { recursive: true });
+    await fs.writeFile('/__proto__/constructor/toString', 'x');
+    await fs.writeFile('/__proto__/hasOwnProperty', 'y');
+
+    expect((await fs.readdir('/__proto__')).sort()).toEqual(['constructor', 'hasOwnProperty']);
+    expect(await fs.readFile('/__proto__/constructor/toString', 'utf8')).toBe('x');
+    expect(await keys(raw)).toContain('/__proto__/hasOwnProperty');
+  });
+});
+
+describe('idbFs errors', () => {
+  it("look like Node's: code, syscall, path and Node's message", async () => {
+    const { fs } = freshDb();
+    const error = await fs.readFile('x//missing.json', 'utf8').catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({
+      code: 'ENOENT',
+      syscall: 'open',
+      path: '/x/missing.json',
+      message: "ENOENT: no such file or directory, open '/x/missing.json'",
+    });
+  });
+
+  it("name both paths of a rename, as Node's do", async () => {
+    const { fs } = freshDb();
+    await expect(fs.rename('/from', '/to')).rejects.toMatchObject({
+      code: 'ENOENT',
+      syscall: 'rename',
+      path: '/from',
+      dest: '/to',
+      message: "ENOENT: no such file or directory, rename '/from' -> '/to'",
+    });
+  });
+
+  it('refuse to rename a directory with EPERM, moving nothing', async () => {
+    const { fs, raw } = freshDb();
+    await fs.mkdir('/dir/sub', { recursive: true });
+    await expect(fs.rename('/dir', '/moved')).rejects.toMatchObject({ code: 'EPERM' });
+    expect((await keys(raw)).sort()).toEqual(['/dir', '/dir/sub']);
+  });
+});
+
+describe('idbFs readdir', () => {
+  it('lists 1,000 files, and none of the entries deeper down or beside the directory', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/dir/sub', { recursive: true });
+    await fs.mkdir('/dir0', { recursive: true });
+    const names = Array.from({ length: 1000 }, (_, i) => `file-${String(i).padStart(4, '0')}.json`);
+    await Promise.all(names.map((name) => fs.writeFile(`/dir/${name}`, name)));
+    await fs.writeFile('/dir/sub/deeper.json', 'x');
+    await fs.writeFile('/dir0/beside.json', 'x');
+    await fs.writeFile('/dir.json', 'x');
+
+    expect((await fs.readdir('/dir')).sort()).toEqual([...names, 'sub'].sort());
+  });
+
+  it('lists names of any code units, up to U+FFFF and astral ones', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/dir', { recursive: true });
+    const names = ['\uffff', '\uffff\uffff.json', '🧭', 'é', ' '];
+    for (const name of names) await fs.writeFile(`/dir/${name}`, name);
+    expect((await fs.readdir('/dir')).sort()).toEqual([...names].sort());
+  });
+
+  it('reads the listing with one key-range query over the directory', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/state/sessions', { recursive: true });
+    for (let i = 0; i < 50; i++) await fs.writeFile(`/state/sessions/s${i}.json`, '{}');
+
+    const store = IDBObjectStore.prototype;
+    const getAllKeys = vi.spyOn(store, 'getAllKeys');
+    const otherQueries = [
+      vi.spyOn(store, 'getAll'),
+      vi.spyOn(store, 'openCursor'),
+      vi.spyOn(store, 'openKeyCursor'),
+      vi.spyOn(store, 'count'),
+    ];
+    const get = vi.spyOn(store, 'get');
+
+    expect(await fs.readdir('/state/sessions')).toHaveLength(50);
+    expect(getAllKeys).toHaveBeenCalledTimes(1);
+    const range = getAllKeys.mock.calls[0]?.[0];
+    expect(range).toBeInstanceOf(IDBKeyRange);
+    expect(range).toMatchObject({ lower: '/state/sessions/', lowerOpen: false });
+    for (const query of otherQueries) expect(query).not.toHaveBeenCalled();
+    // Besides the range, only the directory and its ancestors are looked up, one key each.
+    expect(get.mock.calls.map(([key]) => key)).toEqual(['/', '/state', '/state/sessions']);
+  });
+});
+
+describe('idbFs rename', () => {
+  it('is one readwrite transaction', async () => {
+    const { fs } = freshDb();
+    await fs.writeFile('/from', 'new');
+    await fs.writeFile('/to', 'old');
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+
+    await fs.rename('/from', '/to');
+
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(transaction.mock.calls[0]?.[1]).toBe('readwrite');
+    expect(await fs.readFile('/to', 'utf8')).toBe('new');
+  });
+
+  it('keeps the file mtime, as Node does', async () => {
+    const { fs } = freshDb();
+    await fs.writeFile('/from', 'x');
+    const { mtimeMs } = await fs.stat('/from');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await fs.rename('/from', '/to');
+    expect((await fs.stat('/to')).mtimeMs).toBe(mtimeMs);
+  });
+
+  it('changes nothing when writing the target fails', async () => {
+    const { fs } = freshDb();
+    await fs.writeFile('/from', 'new');
+    await fs.writeFile('/to', 'old');
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw quota;
+    });
+
+    await expect(fs.rename('/from', '/to')).rejects.toBe(quota);
+    vi.restoreAllMocks();
+    expect(await fs.readFile('/from', 'utf8')).toBe('new');
+    expect(await fs.readFile('/to', 'utf8')).toBe('old');
+  });
+
+  it('rolls back the written target when removing the source fails', async () => {
+    const { fs } = freshDb();
+    await fs.writeFile('/from', 'new');
+    await fs.writeFile('/to', 'old');
+    const failure = new DOMException('The disk failed.', 'UnknownError');
+    vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(() => {
+      throw failure;
+    });
+
+    await expect(fs.rename('/from', '/to')).rejects.toBe(failure);
+    vi.restoreAllMocks();
+    expect(await fs.readFile('/from', 'utf8')).toBe('new');
+    expect(await fs.readFile('/to', 'utf8')).toBe('old');
+  });
+
+  it('rolls back, and rejects, when the transaction aborts after every write was made', async () => {
+    const { fs } = freshDb();
+    await fs.writeFile('/from', 'new');
+    await fs.writeFile('/to', 'old');
+    const remove = IDBObjectStore.prototype.delete;
+    vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, key) {
+      const request = remove.call(this, key);
+      // As a failed commit would: after the put and the delete were both made.
+      queueMicrotask(() => this.transaction.abort());
+      return request;
+    });
+
+    await expect(fs.rename('/from', '/to')).rejects.toMatchObject({ name: 'AbortError' });
+    vi.restoreAllMocks();
+    expect(await fs.readFile('/from', 'utf8')).toBe('new');
+    expect(await fs.readFile('/to', 'utf8')).toBe('old');
+  });
+});
