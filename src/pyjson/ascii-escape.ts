@@ -1,0 +1,35 @@
+// Runs, not single characters: one regex step per run of non-ASCII text.
+const NON_ASCII_RUN = /[\u007f-\uffff]+/g;
+
+/** `\uXXXX` per UTF-16 code unit, built once each: the same few characters recur throughout a document. */
+const unitEscapes: string[] = [];
+
+function escapeUnit(code: number): string {
+  return (unitEscapes[code] ??= `\\u${code.toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Makes JSON text from `JSON.stringify` ASCII the way Python's
+ * `ensure_ascii=True` does: every UTF-16 code unit from U+007F up becomes a
+ * lower-case `\uXXXX` (an astral character becomes its surrogate pair).
+ *
+ * Only sound on JSON text: outside strings JSON has nothing but ASCII. What
+ * `JSON.stringify` already escapes matches Python (`\n`, `\u001f`, lone
+ * surrogates as `\udxxx`), so this pass only has to add DEL and up.
+ */
+export function escapeNonAscii(json: string): string {
+  // An exec loop with slices: several times faster than replace() with a callback.
+  NON_ASCII_RUN.lastIndex = 0;
+  let match = NON_ASCII_RUN.exec(json);
+  if (match === null) return json;
+  let out = '';
+  let copiedUpTo = 0;
+  do {
+    out += json.slice(copiedUpTo, match.index);
+    const run = match[0];
+    for (let i = 0; i < run.length; i++) out += escapeUnit(run.charCodeAt(i));
+    copiedUpTo = NON_ASCII_RUN.lastIndex;
+    match = NON_ASCII_RUN.exec(json);
+  } while (match !== null);
+  return out + json.slice(copiedUpTo);
+}
