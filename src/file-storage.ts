@@ -1,0 +1,179 @@
+import { writeFileAtomic, fsyncDirectory, isTempName } from './atomic-write.js';
+import { compareCodePoints } from './pyjson/index.js';
+import { CorruptStateError, SerializationError, StorageError } from './errors.js';
+import { isNotFound, type MinimalFs } from './fs.js';
+import { KeyQueue } from './key-queue.js';
+import { CHECKPOINT_PREFIX, assertValidKey } from './keys.js';
+import { isPlainObject, describeType } from './own.js';
+import { JsonSyntaxError, NonJsonValueError, dumpPythonIndent2, parsePythonJson } from './pyjson/index.js';
+import type { StorageBackend } from './storage.js';
+import type { JsonObject } from './types.js';
+
+export interface FileStorageOptions {
+  /**
+   * The file system to store files on.
+   * @default Node's disk (`waymark/node`, durable) under Node; the IndexedDB fs
+   * (`waymark/idb`) in a browser bundle. Pass `memFs()` for in-memory tests.
+   */
+  fs?: MinimalFs;
+}
+
+const SESSIONS_DIR = 'sessions';
+const CHECKPOINTS_DIR = 'checkpoints';
+const EXTENSION = '.json';
+
+/**
+ * MARSYS's layout on any `MinimalFs`: `<base>/sessions/<key>.json` for
+ * sessions, `<base>/checkpoints/<key>.json` for keys starting `checkpoint_`,
+ * written as Python's `json.dump(indent=2)` writes them.
+ *
+ * - **Atomic:** a save replaces the file through a temp file and a rename; a
+ *   crash leaves the old document or the new one, never a torn one.
+ * - **Durable** when the fs can fsync (`nodeFs()` by default): a save that
+ *   resolved survives a power loss.
+ * - **Ordered:** saves and deletes of one key run in call order; a load waits
+ *   for the saves and deletes of its key called before it.
+ * - Temp files are never listed, and stale ones are swept when the backend starts.
+ */
+export class FileStorageBackend implements StorageBackend {
+  readonly basePath: string;
+  readonly #fsOption: MinimalFs | undefined;
+  readonly #queue = new KeyQueue();
+  #ready: Promise<MinimalFs> | undefined;
+
+  constructor(basePath: string, options: FileStorageOptions = {}) {
+    if (typeof basePath !== 'string' || basePath === '') {
+      throw new TypeError('FileStorageBackend needs a base directory, such as new FileStorageBackend("./state").');
+    }
+    this.basePath = basePath.length > 1 ? basePath.replace(/\/+$/, '') : basePath;
+    this.#fsOption = options.fs;
+  }
+
+  /** The file a key is stored in. */
+  locate(key: string): string {
+    return `${this.#dirOf(key)}/${key}${EXTENSION}`;
+  }
+
+  async save(key: string, data: JsonObject): Promise<void> {
+    assertValidKey('key', key);
+    let text: string;
+    try {
+      text = dumpPythonIndent2(data);
+    } catch (error) {
+      if (error instanceof NonJsonValueError) throw new SerializationError(error.segments, error.problem);
+      throw error;
+    }
+    const fs = await this.#fs();
+    const dir = this.#dirOf(key);
+    await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text)));
+  }
+
+  async load(key: string): Promise<JsonObject | undefined> {
+    assertValidKey('key', key);
+    const fs = await this.#fs();
+    await this.#queue.settled(key);
+    const file = this.locate(key);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new StorageError('read', file, error);
+    }
+    let data: unknown;
+    try {
+      data = parsePythonJson(text);
+    } catch (error) {
+      if (error instanceof JsonSyntaxError) {
+        throw new CorruptStateError(key, text.trim() === '' ? 'the file is empty' : `not valid JSON: ${error.message}`, { file, cause: error });
+      }
+      throw error;
+    }
+    if (!isPlainObject(data)) throw new CorruptStateError(key, `expected an object at the top level, found ${describeType(data)}`, { file });
+    return data as JsonObject;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    assertValidKey('key', key);
+    const fs = await this.#fs();
+    const file = this.locate(key);
+    return this.#queue.run(key, () =>
+      this.#attempt('delete', file, async () => {
+        try {
+          await fs.unlink(file);
+        } catch (error) {
+          if (isNotFound(error)) return false;
+          throw error;
+        }
+        await fsyncDirectory(fs, this.#dirOf(key));
+        return true;
+      }),
+    );
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertValidKey('key', key);
+    const fs = await this.#fs();
+    await this.#queue.settled(key);
+    const file = this.locate(key);
+    try {
+      return (await fs.stat(file)).isFile();
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw new StorageError('stat', file, error);
+    }
+  }
+
+  async listKeys(prefix = ''): Promise<string[]> {
+    const fs = await this.#fs();
+    const keys: string[] = [];
+    for (const dir of [SESSIONS_DIR, CHECKPOINTS_DIR]) {
+      for (const name of await this.#readdir(fs, `${this.basePath}/${dir}`)) {
+        if (name.startsWith('.') || !name.endsWith(EXTENSION)) continue;
+        const key = name.slice(0, -EXTENSION.length);
+        if (key.startsWith(prefix)) keys.push(key);
+      }
+    }
+    return keys.sort(compareCodePoints);
+  }
+
+  #dirOf(key: string): string {
+    return `${this.basePath}/${key.startsWith(CHECKPOINT_PREFIX) ? CHECKPOINTS_DIR : SESSIONS_DIR}`;
+  }
+
+  async #readdir(fs: MinimalFs, dir: string): Promise<string[]> {
+    try {
+      return await fs.readdir(dir);
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw new StorageError('list', dir, error);
+    }
+  }
+
+  async #attempt<T>(operation: string, path: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new StorageError(operation, path, error);
+    }
+  }
+
+  /** The fs, once the directories exist and stale temp files are gone. */
+  #fs(): Promise<MinimalFs> {
+    this.#ready ??= this.#start();
+    return this.#ready;
+  }
+
+  async #start(): Promise<MinimalFs> {
+    const fs = this.#fsOption ?? (await import('#default-fs')).defaultFs();
+    for (const dir of [SESSIONS_DIR, CHECKPOINTS_DIR]) {
+      const path = `${this.basePath}/${dir}`;
+      await this.#attempt('create directory', path, () => fs.mkdir(path, { recursive: true }));
+      // A temp file left behind is a write that never completed: its target still holds the previous version.
+      for (const name of await this.#readdir(fs, path)) {
+        if (isTempName(name)) await fs.unlink(`${path}/${name}`).catch(() => undefined);
+      }
+    }
+    return fs;
+  }
+}

@@ -1,0 +1,35 @@
+export { StateManager } from './state-manager.js';
+export type { StateManagerOptions, SavedSession, CheckpointOptions } from './state-manager.js';
+export { FileStorageBackend } from './file-storage.js';
+export type { FileStorageOptions } from './file-storage.js';
+export type { StorageBackend } from './storage.js';
+export type { MinimalFs, MinimalStats, MinimalFileHandle } from './fs.js';
+export type { Clock } from './clock.js';
+export {
+  WaymarkError,
+  SessionNotFoundError,
+  CheckpointNotFoundError,
+  CorruptStateError,
+  InvalidKeyError,
+  SerializationError,
+  StorageError,
+} from './errors.js';
+export { BRANCH_TYPES, BRANCH_STATUSES, CONVERSATION_PATTERNS } from './types.js';
+export type {
+  JsonPrimitive,
+  JsonValue,
+  JsonObject,
+  BranchType,
+  BranchStatus,
+  ConversationPattern,
+  BranchTopology,
+  BranchState,
+  ExecutionBranch,
+  TraceStep,
+  BranchResult,
+  SessionState,
+  SessionStateInput,
+  SessionSnapshot,
+  SessionSummary,
+  CheckpointInfo,
+} from './types.js';

@@ -1,0 +1,370 @@
+import { parsePythonIsoformat, pythonIsoformat, systemClock, type Clock } from './clock.js';
+import { compareCodePoints } from './pyjson/index.js';
+import { CheckpointNotFoundError, CorruptStateError, SerializationError, SessionNotFoundError, formatPath } from './errors.js';
+import { CHECKPOINT_PREFIX, SESSION_PREFIX, assertCheckpointId, assertValidId, assertValidKey, sessionKey } from './keys.js';
+import { isPlainObject } from './own.js';
+import { NonJsonValueError, copyNumberForm, dumpPythonIndent2, markPythonFloat, marsysChecksum } from './pyjson/index.js';
+import { fromDocument, statePathOf, toDocument } from './snapshot.js';
+import type { StorageBackend } from './storage.js';
+import type { CheckpointInfo, JsonObject, SessionSnapshot, SessionStateInput, SessionSummary } from './types.js';
+
+export interface StateManagerOptions {
+  /**
+   * Seconds since the epoch, as Python's `time.time()`: stamps saves and names
+   * checkpoints. Inject a fixed or stepping clock for deterministic tests.
+   * @default () => Date.now() / 1000
+   */
+  clock?: Clock;
+  /**
+   * Refuse documents that carry no checksum. MARSYS accepts a missing, `null`
+   * or empty checksum without hashing; so does waymark unless this is set.
+   * @default false
+   */
+  requireChecksum?: boolean;
+}
+
+/** What a save stored. */
+export interface SavedSession {
+  sessionId: string;
+  timestamp: number;
+  checksum: string;
+}
+
+/** Options of `createCheckpoint`; the flags are stored in the checkpoint's metadata. */
+export interface CheckpointOptions {
+  /** Taken by a policy rather than asked for: retention may delete it. */
+  auto?: boolean;
+  /** Never deleted by retention. */
+  critical?: boolean;
+  /** Why a critical checkpoint was taken. */
+  reason?: string;
+}
+
+/** Keys waymark adds to a checkpoint's metadata (MARSYS adds the first two). */
+export const CHECKPOINT_META = {
+  name: 'checkpoint_name',
+  time: 'checkpoint_time',
+  timestamp: 'checkpoint_timestamp',
+  auto: 'checkpoint_auto',
+  critical: 'checkpoint_critical',
+  reason: 'checkpoint_reason',
+} as const;
+
+// Checkpoint ids end in microseconds since the epoch, bumped so that no two
+// ids this process makes are equal, even within one microsecond (MARSYS used
+// whole seconds, and a second checkpoint in the same second overwrote the first).
+let lastCheckpointMicros = 0n;
+
+function nextCheckpointMicros(seconds: number): bigint {
+  const micros = BigInt(Math.floor(seconds * 1e6));
+  lastCheckpointMicros = micros > lastCheckpointMicros ? micros : lastCheckpointMicros + 1n;
+  return lastCheckpointMicros;
+}
+
+/** A shallow copy that keeps the number forms (`1.0` stays a float) of the original. */
+function copyDocument(doc: JsonObject): JsonObject {
+  const copy: JsonObject = { ...doc };
+  for (const key of Object.keys(doc)) copyNumberForm(doc, key, copy, key);
+  return copy;
+}
+
+/**
+ * Sessions, checkpoints, pause and resume over any `StorageBackend`, in
+ * MARSYS's format: a port of MARSYS's `StateManager` with its bugs fixed.
+ *
+ * - Every load verifies the document's shape and its MARSYS checksum, and
+ *   throws `CorruptStateError` naming the file when either fails.
+ * - Ids and names are checked before any storage is touched (`InvalidKeyError`).
+ * - State that would not survive a JSON round trip is refused before anything
+ *   is written (`SerializationError` with the path of the value).
+ * - Nothing is cached: a load always reflects what is stored.
+ */
+export class StateManager {
+  readonly storage: StorageBackend;
+  readonly #clock: Clock;
+  readonly #requireChecksum: boolean;
+
+  constructor(storage: StorageBackend, options: StateManagerOptions = {}) {
+    this.storage = storage;
+    this.#clock = options.clock ?? systemClock;
+    this.#requireChecksum = options.requireChecksum ?? false;
+  }
+
+  /** The clock it stamps saves with, for code that must agree with it (checkpoint policies, workflow times). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /** Stores `state` as the session's current state, replacing the previous one atomically. */
+  async saveSession(sessionId: string, state: SessionStateInput): Promise<SavedSession> {
+    assertValidId('sessionId', sessionId);
+    const timestamp = this.#clock();
+    const doc = toDocument(sessionId, timestamp, state, (path, problem) => {
+      throw new SerializationError(path, problem);
+    });
+    let checksum: string;
+    try {
+      checksum = await marsysChecksum(doc as Parameters<typeof marsysChecksum>[0]);
+    } catch (error) {
+      throw badValueError(doc, error);
+    }
+    doc.checksum = checksum;
+    try {
+      await this.storage.save(sessionKey(sessionId), doc);
+    } catch (error) {
+      throw badValueError(doc, error);
+    }
+    return { sessionId, timestamp, checksum };
+  }
+
+  /**
+   * The stored session, or `undefined` when there is none.
+   * @throws CorruptStateError when the file is damaged or fails its checksum.
+   */
+  async loadSession(sessionId: string): Promise<SessionSnapshot | undefined> {
+    assertValidId('sessionId', sessionId);
+    const key = sessionKey(sessionId);
+    const doc = await this.storage.load(key);
+    if (doc === undefined) return undefined;
+    return this.#verify(key, doc, sessionId);
+  }
+
+  /**
+   * Copies the session's current state into a new checkpoint and returns its
+   * id, `checkpoint_<sessionId>_<name>_<digits>`, unique even for checkpoints
+   * made in the same instant.
+   * @throws SessionNotFoundError when the session is not stored.
+   */
+  async createCheckpoint(sessionId: string, name: string, options: CheckpointOptions = {}): Promise<string> {
+    assertValidId('sessionId', sessionId);
+    assertValidId('checkpoint name', name);
+    const key = sessionKey(sessionId);
+    const doc = await this.storage.load(key);
+    if (doc === undefined) throw new SessionNotFoundError(sessionId, 'save it before checkpointing it');
+    await this.#verify(key, doc, sessionId);
+
+    const now = this.#clock();
+    const checkpoint = copyDocument(doc);
+    const metadata = copyDocument(doc.metadata as JsonObject);
+    metadata[CHECKPOINT_META.name] = name;
+    metadata[CHECKPOINT_META.time] = pythonIsoformat(now);
+    metadata[CHECKPOINT_META.timestamp] = now;
+    markPythonFloat(metadata, CHECKPOINT_META.timestamp);
+    if (options.auto) metadata[CHECKPOINT_META.auto] = true;
+    if (options.critical) metadata[CHECKPOINT_META.critical] = true;
+    if (options.reason !== undefined) metadata[CHECKPOINT_META.reason] = options.reason;
+    checkpoint.metadata = metadata;
+
+    const checkpointId = await this.#unusedCheckpointId(`${CHECKPOINT_PREFIX}${sessionId}_${name}_`, now);
+    await this.storage.save(checkpointId, checkpoint);
+    return checkpointId;
+  }
+
+  /**
+   * The state a checkpoint holds, verified like `loadSession`. Nothing is
+   * written: save it with `saveSession` (or use `CheckpointManager.rollbackToCheckpoint`)
+   * to make it the live session.
+   * @throws CheckpointNotFoundError, CorruptStateError
+   */
+  async restoreCheckpoint(checkpointId: string): Promise<SessionSnapshot> {
+    assertCheckpointId(checkpointId);
+    const doc = await this.storage.load(checkpointId);
+    if (doc === undefined) throw new CheckpointNotFoundError(checkpointId);
+    const snapshot = await this.#verify(checkpointId, doc);
+    if (!checkpointId.startsWith(`${CHECKPOINT_PREFIX}${snapshot.sessionId}_`)) {
+      throw this.#corrupt(checkpointId, `it holds session ${JSON.stringify(snapshot.sessionId)}, which its id does not name`);
+    }
+    return snapshot;
+  }
+
+  /**
+   * A summary of every stored session, sorted by session id (code point order).
+   * Summaries are read without checksum verification (as MARSYS does);
+   * files that cannot be read as sessions are left out.
+   */
+  async listSessions(options: { includePaused?: boolean } = {}): Promise<SessionSummary[]> {
+    const includePaused = options.includePaused ?? true;
+    const summaries: SessionSummary[] = [];
+    for (const key of await this.storage.listKeys(SESSION_PREFIX)) {
+      const summary = await this.#summarise(key);
+      if (summary && (includePaused || !summary.paused)) summaries.push(summary);
+    }
+    return summaries;
+  }
+
+  /**
+   * The session's checkpoints, newest first. Only checkpoints that store this
+   * session id are listed (MARSYS also listed those of sessions whose id
+   * merely starts with it); unreadable checkpoint files are left out.
+   */
+  async listCheckpoints(sessionId: string): Promise<CheckpointInfo[]> {
+    assertValidId('sessionId', sessionId);
+    const infos: CheckpointInfo[] = [];
+    for (const key of await this.storage.listKeys(`${CHECKPOINT_PREFIX}${sessionId}_`)) {
+      const info = await this.#describeCheckpoint(key, sessionId);
+      if (info) infos.push(info);
+    }
+    return infos.sort(
+      (a, b) => b.timestamp - a.timestamp || compareIdDigits(b.checkpointId, a.checkpointId) || compareCodePoints(b.checkpointId, a.checkpointId),
+    );
+  }
+
+  /**
+   * Deletes the session; with `{ checkpoints: true }` its checkpoints too.
+   * Resolves `true` when the session existed.
+   */
+  async deleteSession(sessionId: string, options: { checkpoints?: boolean } = {}): Promise<boolean> {
+    assertValidId('sessionId', sessionId);
+    if (options.checkpoints) {
+      for (const checkpoint of await this.listCheckpoints(sessionId)) await this.storage.delete(checkpoint.checkpointId);
+    }
+    return this.storage.delete(sessionKey(sessionId));
+  }
+
+  /** Deletes one checkpoint; resolves `true` when it existed. */
+  async deleteCheckpoint(checkpointId: string): Promise<boolean> {
+    assertCheckpointId(checkpointId);
+    return this.storage.delete(checkpointId);
+  }
+
+  /** Saves `state` marked as paused (`metadata.paused`, `metadata.pause_time`). */
+  async pauseExecution(sessionId: string, state: SessionStateInput): Promise<SavedSession> {
+    const metadata = { ...state.metadata, paused: true, pause_time: pythonIsoformat(this.#clock()) };
+    return this.saveSession(sessionId, { ...state, metadata });
+  }
+
+  /**
+   * Marks a stored session as no longer paused (`metadata.paused = false`,
+   * `metadata.resume_time`), saves that, and returns the state to continue
+   * from. MARSYS only changed the returned copy, so a reload saw it paused again.
+   * @throws SessionNotFoundError
+   */
+  async resumeExecution(sessionId: string): Promise<SessionSnapshot> {
+    const snapshot = await this.loadSession(sessionId);
+    if (snapshot === undefined) throw new SessionNotFoundError(sessionId, 'there is nothing to resume');
+    snapshot.metadata = { ...snapshot.metadata, paused: false, resume_time: pythonIsoformat(this.#clock()) };
+    const saved = await this.saveSession(sessionId, snapshot);
+    return { ...snapshot, timestamp: saved.timestamp, checksum: saved.checksum };
+  }
+
+  async #verify(key: string, doc: JsonObject, expectedSessionId?: string): Promise<SessionSnapshot> {
+    const snapshot = fromDocument(doc, (path, problem) => {
+      throw this.#corrupt(key, `${formatPath(path) || 'document'}: ${problem}`);
+    });
+    if (expectedSessionId !== undefined && snapshot.sessionId !== expectedSessionId) {
+      throw this.#corrupt(key, `it holds session_id ${JSON.stringify(snapshot.sessionId)}, not ${JSON.stringify(expectedSessionId)}`);
+    }
+    if (!snapshot.checksum) {
+      if (this.#requireChecksum) throw this.#corrupt(key, 'it has no checksum (requireChecksum is set)');
+      return snapshot;
+    }
+    const computed = await marsysChecksum(doc as Parameters<typeof marsysChecksum>[0]);
+    if (computed !== snapshot.checksum) {
+      throw this.#corrupt(key, `checksum mismatch (stored ${snapshot.checksum}, computed ${computed}): the file was changed after it was written`);
+    }
+    return snapshot;
+  }
+
+  #corrupt(key: string, reason: string): CorruptStateError {
+    const file = (this.storage as Partial<{ locate(key: string): string }>).locate?.(key);
+    return new CorruptStateError(key, reason, file === undefined ? {} : { file });
+  }
+
+  async #unusedCheckpointId(prefix: string, now: number): Promise<string> {
+    for (;;) {
+      const id = `${prefix}${nextCheckpointMicros(now)}`;
+      assertValidKey('checkpoint id (checkpoint_<sessionId>_<name>_<digits>; shorten the session id or the name)', id);
+      // Another process may have taken the same digits; the in-process counter cannot know.
+      if (!(await this.storage.exists(id))) return id;
+    }
+  }
+
+  async #summarise(key: string): Promise<SessionSummary | undefined> {
+    let doc: JsonObject | undefined;
+    try {
+      doc = await this.storage.load(key);
+    } catch (error) {
+      if (error instanceof CorruptStateError) return undefined;
+      throw error;
+    }
+    if (doc === undefined) return undefined;
+    const { session_id: sessionId, timestamp, branches, completed_branches: completed, metadata } = doc;
+    if (sessionId !== key.slice(SESSION_PREFIX.length) || typeof timestamp !== 'number') return undefined;
+    if (!isPlainObject(branches) || !Array.isArray(completed) || !isPlainObject(metadata)) return undefined;
+    return {
+      sessionId,
+      timestamp,
+      paused: metadata.paused === true,
+      branchesCount: Object.keys(branches).length,
+      completedCount: new Set(completed).size,
+      metadata: metadata as JsonObject,
+    };
+  }
+
+  async #describeCheckpoint(key: string, sessionId: string): Promise<CheckpointInfo | undefined> {
+    let doc: JsonObject | undefined;
+    try {
+      doc = await this.storage.load(key);
+    } catch (error) {
+      if (error instanceof CorruptStateError) return undefined;
+      throw error;
+    }
+    if (doc === undefined || doc.session_id !== sessionId || !isPlainObject(doc.metadata)) return undefined;
+    const metadata = doc.metadata as JsonObject;
+    const name = metadata[CHECKPOINT_META.name];
+    return {
+      checkpointId: key,
+      sessionId,
+      name: typeof name === 'string' ? name : 'unnamed',
+      timestamp: checkpointTime(key, metadata),
+      sessionTimestamp: typeof doc.timestamp === 'number' ? doc.timestamp : 0,
+      auto: metadata[CHECKPOINT_META.auto] === true,
+      critical: metadata[CHECKPOINT_META.critical] === true,
+      metadata,
+    };
+  }
+}
+
+/**
+ * Reports a value that cannot be stored at its place in the state the caller
+ * passed (`branchResults.main.finalResponse`), not in the document built from it.
+ */
+function badValueError(doc: JsonObject, error: unknown): unknown {
+  if (error instanceof SerializationError) return new SerializationError(statePathOf(error.segments), error.problem);
+  if (error instanceof NonJsonValueError) {
+    // The checksum sees branches re-arranged; the document's own dump names the place as stored.
+    try {
+      dumpPythonIndent2(doc);
+    } catch (dumpError) {
+      if (dumpError instanceof NonJsonValueError) return new SerializationError(statePathOf(dumpError.segments), dumpError.problem);
+    }
+  }
+  return error;
+}
+
+/** The digits an id ends in: microseconds for waymark's ids, whole seconds for MARSYS's. */
+function idDigits(checkpointId: string): string {
+  return /(\d+)$/.exec(checkpointId)?.[1] ?? '0';
+}
+
+/**
+ * When a checkpoint was made, in seconds: waymark stores it; for MARSYS's
+ * checkpoints, read it from `checkpoint_time` (naive local time), else from the
+ * id's digits (whole seconds).
+ */
+function checkpointTime(checkpointId: string, metadata: JsonObject): number {
+  const stored = metadata[CHECKPOINT_META.timestamp];
+  if (typeof stored === 'number') return stored;
+  const iso = metadata[CHECKPOINT_META.time];
+  if (typeof iso === 'string') {
+    const seconds = parsePythonIsoformat(iso);
+    if (seconds !== undefined) return seconds;
+  }
+  return Number(idDigits(checkpointId));
+}
+
+function compareIdDigits(a: string, b: string): number {
+  const x = BigInt(idDigits(a));
+  const y = BigInt(idDigits(b));
+  return x < y ? -1 : x > y ? 1 : 0;
+}

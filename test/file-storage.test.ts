@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CorruptStateError, FileStorageBackend, InvalidKeyError, StateManager, StorageError, type MinimalFs } from '../src/index.js';
+import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
+import { sampleState } from './support/states.js';
+
+describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
+  let place: Place;
+  let backend: FileStorageBackend;
+
+  beforeEach(async () => {
+    place = await makePlace();
+    backend = new FileStorageBackend(place.base, { fs: place.fs });
+  });
+  afterEach(() => place.cleanup());
+
+  const names = async (dir: string) => (await place.fs.readdir(`${place.base}/${dir}`)).sort();
+
+  it('maps keys to files as MARSYS does', async () => {
+    await backend.save('session_a', { x: 1 });
+    await backend.save('checkpoint_a_n_1', { y: 2 });
+    await backend.save('other', { z: 3 });
+    expect(await names('sessions')).toEqual(['other.json', 'session_a.json']);
+    expect(await names('checkpoints')).toEqual(['checkpoint_a_n_1.json']);
+    expect(backend.locate('checkpoint_a_n_1')).toBe(`${place.base}/checkpoints/checkpoint_a_n_1.json`);
+  });
+
+  it('writes what Python json.dump(indent=2) writes', async () => {
+    await backend.save('k', { a: [1, 1.5, 1e-7], b: {}, c: [], d: 'é\u2028', e: null, f: true });
+    expect(await place.fs.readFile(backend.locate('k'), 'utf8')).toBe(
+      '{\n  "a": [\n    1,\n    1.5,\n    1e-07\n  ],\n  "b": {},\n  "c": [],\n  "d": "\\u00e9\\u2028",\n  "e": null,\n  "f": true\n}',
+    );
+  });
+
+  it('loads what it saved, and undefined for a missing key', async () => {
+    await backend.save('k', { a: { b: [1, 'two', null] } });
+    expect(await backend.load('k')).toEqual({ a: { b: [1, 'two', null] } });
+    expect(await backend.load('missing')).toBeUndefined();
+  });
+
+  it('answers exists and delete', async () => {
+    await backend.save('k', {});
+    expect(await backend.exists('k')).toBe(true);
+    expect(await backend.delete('k')).toBe(true);
+    expect(await backend.exists('k')).toBe(false);
+    expect(await backend.delete('k')).toBe(false);
+  });
+
+  it('lists keys by literal prefix, sorted by code point', async () => {
+    for (const key of ['session_b', 'session_a', 'session_a[b]', 'session_ab', 'session_😀', 'session_ｚ', 'checkpoint_a_x_1']) {
+      await backend.save(key, {});
+    }
+    expect(await backend.listKeys()).toEqual([
+      'checkpoint_a_x_1',
+      'session_a',
+      'session_a[b]',
+      'session_ab',
+      'session_b',
+      'session_ｚ',
+      'session_😀',
+    ]);
+    expect(await backend.listKeys('session_a[')).toEqual(['session_a[b]']);
+    expect(await backend.listKeys('session_*')).toEqual([]);
+  });
+
+  it('orders writes and deletes of one key as they were called', async () => {
+    const done = [backend.save('k', { v: 1 }), backend.delete('k'), backend.save('k', { v: 3 })];
+    const loaded = backend.load('k');
+    await Promise.all(done);
+    expect(await loaded).toEqual({ v: 3 });
+  });
+
+  it('never lists temp files and sweeps stale ones at start', async () => {
+    await backend.save('session_a', { v: 1 });
+    await place.fs.writeFile(`${place.base}/sessions/.session_a.json.tmp-abc123`, '{"v": 2');
+    expect(await backend.listKeys()).toEqual(['session_a']);
+    const restarted = new FileStorageBackend(place.base, { fs: place.fs });
+    expect(await restarted.listKeys()).toEqual(['session_a']);
+    expect(await names('sessions')).toEqual(['session_a.json']);
+    expect(await restarted.load('session_a')).toEqual({ v: 1 });
+  });
+
+  it('throws CorruptStateError naming the file for text that is not JSON', async () => {
+    await backend.save('k', {});
+    await place.fs.writeFile(backend.locate('k'), '{"a": ');
+    await expect(backend.load('k')).rejects.toThrow(CorruptStateError);
+    await expect(backend.load('k')).rejects.toThrow(backend.locate('k'));
+  });
+
+  it('refuses keys that would leave its directories', async () => {
+    for (const key of ['../x', 'a/b', '.hidden', '', 'a\u0000']) {
+      await expect(backend.save(key, {})).rejects.toThrow(InvalidKeyError);
+      await expect(backend.load(key)).rejects.toThrow(InvalidKeyError);
+    }
+  });
+});
+
+/** Wraps an fs so that the next writeFile writes part of its data and then fails, as a full disk would. */
+function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
+  const wrapper = {
+    ...fs,
+    armed: false,
+    async writeFile(path: string, data: string) {
+      if (!wrapper.armed) return fs.writeFile(path, data);
+      wrapper.armed = false;
+      await fs.writeFile(path, data.slice(0, Math.floor(data.length / 2)));
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
+    },
+  };
+  return wrapper;
+}
+
+describe.each(FILE_SYSTEMS)('a write that fails half-way on $name', ({ makePlace }) => {
+  it('leaves the previous version loadable and no temp file behind', async () => {
+    const place = await makePlace();
+    const fs = failingMidWrite(place.fs);
+    const manager = new StateManager(new FileStorageBackend(place.base, { fs }));
+    await manager.saveSession('s', sampleState(1));
+    fs.armed = true;
+    const error = await manager.saveSession('s', sampleState(2)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toMatch(/ENOSPC/);
+    expect((await manager.loadSession('s'))!.metadata.step).toBe(1);
+    expect(await place.fs.readdir(`${place.base}/sessions`)).toEqual(['session_s.json']);
+    await place.cleanup();
+  });
+});
