@@ -148,9 +148,16 @@ describe.each(INDENT_DUMPERS)('$name layout', ({ dump }) => {
   });
 
   it('writes special numbers deep inside ordinary containers', () => {
-    const value = { a: { b: [{ c: 'é', d: 1e-7 }, { e: [1, 2] }] }, f: { g: 1 } };
+    const value: JsonValue = { a: { b: [{ c: 'é', d: 1e-7 }, { e: [1, 2] }] }, f: { g: 1 } };
     expect(dump(value)).toBe(
       '{\n  "a": {\n    "b": [\n      {\n        "c": "\\u00e9",\n        "d": 1e-07\n      },\n      {\n        "e": [\n          1,\n          2\n        ]\n      }\n    ]\n  },\n  "f": {\n    "g": 1\n  }\n}',
+    );
+  });
+
+  it('writes documents whose strings look like its internal stand-ins for numbers', () => {
+    const value: JsonValue = { a: -0, b: '\u0000waymark:0', '\u0000waymark:1': [1e-7], c: '\u0000waymark:9' };
+    expect(dump(value)).toBe(
+      '{\n  "a": -0.0,\n  "b": "\\u0000waymark:0",\n  "\\u0000waymark:1": [\n    1e-07\n  ],\n  "c": "\\u0000waymark:9"\n}',
     );
   });
 
@@ -221,7 +228,8 @@ describe('refusals', () => {
     ['an object with a custom prototype', { o: Object.create({ inherited: 1 }) }, ['o'], 'an object with a custom prototype'],
     ['a typed array', { bytes: new Uint8Array(2) }, ['bytes'], 'a Uint8Array is not a JSON value'],
     ['a boxed string', { s: new String('x') }, ['s'], 'a String object is not a JSON value'],
-    ['an Error', { e: new TypeError('bad') }, ['e'], 'an TypeError is not a JSON value'],
+    ['an Error', { e: new TypeError('bad') }, ['e'], 'a TypeError is not a JSON value: store its message'],
+    ['an Error named with a vowel', { e: [new Error('bad')] }, ['e', 0], 'an Error is not a JSON value'],
     ['an object with toJSON', { a: withToJSON }, ['a'], 'toJSON() method'],
     ['a function at the top', callback, [], 'a function is not a JSON value'],
   ])('refuses %s, naming its path', (_what, value, segments, problem) => {

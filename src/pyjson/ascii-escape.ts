@@ -8,6 +8,13 @@ function escapeUnit(code: number): string {
   return (unitEscapes[code] ??= `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
+/** `\uXXXX` escapes of every code unit of `run`, lower-case hex. */
+export function escapeEachUnit(run: string): string {
+  let out = '';
+  for (let i = 0; i < run.length; i++) out += escapeUnit(run.charCodeAt(i));
+  return out;
+}
+
 /**
  * Makes JSON text from `JSON.stringify` ASCII the way Python's
  * `ensure_ascii=True` does: every UTF-16 code unit from U+007F up becomes a
@@ -25,9 +32,7 @@ export function escapeNonAscii(json: string): string {
   let out = '';
   let copiedUpTo = 0;
   do {
-    out += json.slice(copiedUpTo, match.index);
-    const run = match[0];
-    for (let i = 0; i < run.length; i++) out += escapeUnit(run.charCodeAt(i));
+    out += json.slice(copiedUpTo, match.index) + escapeEachUnit(match[0]);
     copiedUpTo = NON_ASCII_RUN.lastIndex;
     match = NON_ASCII_RUN.exec(json);
   } while (match !== null);

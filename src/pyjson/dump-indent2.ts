@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from '../types.js';
-import { escapeNonAscii } from './ascii-escape.js';
+import { setOwn } from '../own.js';
+import { escapeEachUnit, escapeNonAscii } from './ascii-escape.js';
 import type { DumpOptions } from './dump-options.js';
-import { inspectValue } from './inspect-value.js';
+import { inspectValue, numberNeedsPythonForm } from './inspect-value.js';
 import { containerForms, keyOrderOf, type ContainerForms } from './number-forms.js';
 import { formatPythonNumber } from './python-number.js';
 
@@ -48,6 +49,79 @@ function encodeMember(
 }
 
 /**
+ * A string no document is expected to hold, in the form `JSON.stringify`
+ * writes it: `"\u0000waymark:<n>"`. Collisions are still detected, not assumed away.
+ */
+const STAND_IN_PREFIX = '\u0000waymark:';
+const STAND_IN_OR_NON_ASCII = /"\\u0000waymark:(\d+)"|[\u007f-\uffff]+/g;
+
+/**
+ * A copy of `container`, and of every special container inside it, in which
+ * each member JS would write differently from Python is replaced by a stand-in
+ * string; `texts` receives, at the stand-in's number, Python's text for it.
+ * Unchanged containers are shared, not copied: only the paths to special
+ * members are.
+ */
+function withStandIns(container: object, depth: number, special: ReadonlySet<object>, texts: string[]): object | string {
+  const forms = containerForms(container);
+  const isArray = Array.isArray(container);
+  if (!isArray && keyOrderOf(container, forms) !== undefined) {
+    // JS objects cannot hold integer-like keys out of numeric order: write this one by hand.
+    return standIn(escapeNonAscii(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c))), texts);
+  }
+  const source = container as Record<string, unknown>;
+  const copy = (isArray ? (container as unknown[]).slice() : { ...source }) as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const member = source[key];
+    let replacement: unknown;
+    if (typeof member === 'number') {
+      const form = forms?.numbers?.get(key);
+      if (form === undefined && !numberNeedsPythonForm(member)) continue;
+      replacement = standIn(formatPythonNumber(member, form), texts);
+    } else if (typeof member === 'object' && member !== null && special.has(member)) {
+      replacement = withStandIns(member, depth + 1, special, texts);
+    } else {
+      continue;
+    }
+    // setOwn: a "__proto__" key must stay a property, not become a prototype.
+    setOwn(copy, key, replacement);
+  }
+  return copy;
+}
+
+function standIn(text: string, texts: string[]): string {
+  return `${STAND_IN_PREFIX}${texts.push(text) - 1}`;
+}
+
+/**
+ * Escapes non-ASCII and puts each stand-in's text in its place, in one pass.
+ * `undefined` when the document itself held a string looking like a stand-in
+ * (each must be found exactly once), so the caller can write it another way.
+ */
+function resolveStandIns(json: string, texts: readonly string[]): string | undefined {
+  const seen = new Uint8Array(texts.length);
+  let found = 0;
+  let out = '';
+  let copiedUpTo = 0;
+  STAND_IN_OR_NON_ASCII.lastIndex = 0;
+  for (let match = STAND_IN_OR_NON_ASCII.exec(json); match !== null; match = STAND_IN_OR_NON_ASCII.exec(json)) {
+    out += json.slice(copiedUpTo, match.index);
+    const number = match[1];
+    if (number === undefined) {
+      out += escapeEachUnit(match[0]);
+    } else {
+      const index = Number(number);
+      if (index >= texts.length || seen[index] === 1) return undefined;
+      seen[index] = 1;
+      found++;
+      out += texts[index];
+    }
+    copiedUpTo = STAND_IN_OR_NON_ASCII.lastIndex;
+  }
+  return found === texts.length ? out + json.slice(copiedUpTo) : undefined;
+}
+
+/**
  * The exact text Python's `json.dump(value, f, indent=2)` writes (with
  * `ensure_ascii=True`): two-space indent, `": "` after keys, `,` at line
  * ends, `[]`/`{}` when empty, no final newline, pure ASCII (`\uXXXX`,
@@ -57,17 +131,20 @@ function encodeMember(
  * Throws `NonJsonValueError` for anything a JSON round trip would not give back
  * unchanged: functions, symbols, BigInts, `undefined`, sparse-array holes,
  * `NaN`/`Infinity` (unless `allowNonFinite`), cycles, nesting deeper than
- * 5,000, objects with a `toJSON` method or a prototype other than
- * `Object.prototype`/`null` (`Date`, `Map`, `Set`, class instances).
+ * `MAX_NESTING_DEPTH`, objects with a `toJSON` method or a prototype other
+ * than `Object.prototype`/`null` (`Date`, `Map`, `Set`, class instances).
+ *
+ * The layout is native `JSON.stringify(value, null, 2)`'s, which is
+ * Python's; where a number must be written otherwise, a copy of the path to
+ * it carries a stand-in that is replaced in the final ASCII-escaping pass.
  */
 export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): string {
   const { special } = inspectValue(value, options.allowNonFinite ?? false);
   if (typeof value === 'number') return formatPythonNumber(value, undefined);
-  const json =
-    typeof value === 'object' && value !== null && special.has(value)
-      ? encodeSpecial(value, '', (container) => special.has(container))
-      : JSON.stringify(value, null, 2);
-  return escapeNonAscii(json);
+  if (typeof value !== 'object' || value === null || !special.has(value)) return escapeNonAscii(JSON.stringify(value, null, 2));
+  const texts: string[] = [];
+  const json = JSON.stringify(withStandIns(value, 0, special, texts), null, 2);
+  return resolveStandIns(json, texts) ?? escapeNonAscii(encodeSpecial(value, '', (container) => special.has(container)));
 }
 
 /**

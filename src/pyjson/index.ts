@@ -3,7 +3,8 @@
  * bytes it writes, and compute MARSYS's checksum over them.
  */
 export { parsePythonJson } from './parse.js';
-export { parsePythonJsonSlow, MAX_NESTING_DEPTH } from './parse-slow.js';
+export { parsePythonJsonSlow } from './parse-slow.js';
+export { MAX_NESTING_DEPTH } from './nesting-limit.js';
 export { JsonSyntaxError } from './json-syntax-error.js';
 export { dumpPythonIndent2, dumpPythonIndent2Slow } from './dump-indent2.js';
 export { dumpPythonCompactSorted } from './dump-compact-sorted.js';

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../types.js';
 import { containerForms, PYTHON_FLOAT, type ContainerForms } from './number-forms.js';
 import { NonJsonValueError, type PathSegment } from './non-json-value-error.js';
-import { MAX_NESTING_DEPTH } from './parse-slow.js';
+import { MAX_NESTING_DEPTH } from './nesting-limit.js';
 
 /**
  * Thrown at the offending value and passed up through every container on the
@@ -60,7 +60,7 @@ function describeNonPlainObject(value: object): string {
       return 'an object with a custom prototype is not a plain object: copy its fields into a plain object ({ ...value })';
     default:
       return value instanceof Error
-        ? `an ${name} is not a JSON value: store its message (a string) instead`
+        ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} is not a JSON value: store its message (a string) instead`
         : `a ${name} instance is not a plain object: copy the fields to keep into a plain object`;
   }
 }
@@ -68,6 +68,16 @@ function describeNonPlainObject(value: object): string {
 /** Why the non-finite number `value` cannot be written. */
 function describeNonFinite(value: number): string {
   return `${String(value)} is not a JSON value: Python writes it bare (not RFC 8259 JSON); store null or a string instead`;
+}
+
+/**
+ * Whether `JSON.stringify` writes the number `value` otherwise than Python,
+ * whatever its number form: JS writes -0 as `0`, tiny numbers as
+ * `0.00001`/`1e-7`, integers from 1e21 as `1e+21`, and non-finite ones as `null`.
+ */
+export function numberNeedsPythonForm(value: number): boolean {
+  if (value === 0) return 1 / value < 0;
+  return (value < 1e-4 && value > -1e-4) || !(value < 1e21 && value > -1e21);
 }
 
 /** Whether a container's side-table entry changes how it is written. */
@@ -89,12 +99,10 @@ class Inspector {
 
   /** Whether the number `value` needs the JS encoder; refuses non-finite ones unless they are allowed. */
   private numberIsSpecial(value: number): boolean {
-    if (value !== value || value === Infinity || value === -Infinity) {
-      if (!this.allowNonFinite) throw new Refusal(describeNonFinite(value));
-      return true;
+    if (!this.allowNonFinite && (value !== value || value === Infinity || value === -Infinity)) {
+      throw new Refusal(describeNonFinite(value));
     }
-    // JS writes -0 as `0`, tiny numbers as `0.00001`/`1e-7` and integers past 1e21 as `1e+21`; Python does not.
-    return value === 0 ? 1 / value < 0 : (value < 1e-4 && value > -1e-4) || value >= 1e21 || value <= -1e21;
+    return numberNeedsPythonForm(value);
   }
 
   /** Whether a non-finite `value` held under `key` is a kept integer lexeme (a huge Python int), which is writable. */

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../types.js';
 import { escapeNonAscii } from './ascii-escape.js';
-import { compareCodePoints } from './code-point-order.js';
-import { encodeCompactSortedMember } from './dump-compact-sorted.js';
+import { sortByCodePoint } from './code-point-order.js';
+import { CompactSortedWriter } from './dump-compact-sorted.js';
 import { inspectValueAt } from './inspect-value.js';
 import { sha256Hex } from './sha256.js';
 
@@ -22,9 +22,14 @@ export interface MarsysChecksumFields extends JsonObject {
   completed_branches: string[];
 }
 
+/** A set of branch ids as Python's `sorted(set(ids))` writes it. */
 function sortedSet(members: string[], name: string): string {
   inspectValueAt(members, false, [name]);
-  const sorted = [...new Set(members)].sort(compareCodePoints);
+  members.forEach((member, i) => {
+    // Python could not sort a set mixing ids with other values either.
+    if (typeof member !== 'string') throw new TypeError(`${name}[${i}] must be a string (a branch id), not ${typeof member}`);
+  });
+  const sorted = sortByCodePoint([...new Set(members)]);
   return `[${sorted.map((member) => JSON.stringify(member)).join(', ')}]`;
 }
 
@@ -37,16 +42,18 @@ function sortedSet(members: string[], name: string): string {
  * as Python does. Throws `NonJsonValueError` for values that are not JSON.
  */
 export function marsysChecksumInput(doc: MarsysChecksumFields): string {
+  // Python's json writes NaN and Infinity bare (allow_nan=True), so they are hashed that way.
+  const writer = new CompactSortedWriter(true);
   const branches = doc.branches;
-  const pairs = Object.keys(branches)
-    .sort(compareCodePoints)
-    .map((id) => `[${JSON.stringify(id)}, ${encodeCompactSortedMember(branches, id, ['branches', id], true)}]`);
+  const pairs = sortByCodePoint(Object.keys(branches)).map(
+    (id) => `[${JSON.stringify(id)}, ${writer.member(branches, id, ['branches', id])}]`,
+  );
   return escapeNonAscii(
     `{"active_branches": ${sortedSet(doc.active_branches, 'active_branches')}, ` +
       `"branches": [${pairs.join(', ')}], ` +
       `"completed_branches": ${sortedSet(doc.completed_branches, 'completed_branches')}, ` +
-      `"session_id": ${encodeCompactSortedMember(doc, 'session_id', ['session_id'], true)}, ` +
-      `"timestamp": ${encodeCompactSortedMember(doc, 'timestamp', ['timestamp'], true)}}`,
+      `"session_id": ${writer.member(doc, 'session_id', ['session_id'])}, ` +
+      `"timestamp": ${writer.member(doc, 'timestamp', ['timestamp'])}}`,
   );
 }
 

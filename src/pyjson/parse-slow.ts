@@ -1,16 +1,8 @@
 import type { JsonObject, JsonValue } from '../types.js';
 import { setOwn } from '../own.js';
 import { JsonSyntaxError } from './json-syntax-error.js';
+import { MAX_NESTING_DEPTH } from './nesting-limit.js';
 import { clearNumberForm, keepIntegerLexeme, markPythonFloat, recordKeyOrder, type JsonContainer } from './number-forms.js';
-
-/**
- * The deepest nesting read or written (containers inside containers, empty
- * ones included). Python's own reader gives up before 1,000 levels
- * (RecursionError); V8's `JSON.stringify` overflows its stack near 4,000. At
- * 2,000 no reader or writer of a document, native or recursive, can be
- * driven into a stack overflow by its depth.
- */
-export const MAX_NESTING_DEPTH = 2000;
 
 // What parseNumber found out beyond the value, for the member that receives it.
 const PLAIN = 0;
@@ -197,8 +189,34 @@ class SlowParser {
     return this.fail('Unterminated string starting at', start - 1);
   }
 
-  /** The rest of a string from its first backslash at `i`. */
-  private parseEscapedString(start: number, i: number): string {
+  /**
+   * A string with escapes, whose first backslash is at `backslash`: found
+   * where it ends, then decoded by native `JSON.parse`, which decodes exactly
+   * the escapes Python does (lone surrogates included) and is far faster than
+   * decoding here. If that rejects it, the careful decoder says why.
+   */
+  private parseEscapedString(start: number, backslash: number): string {
+    const text = this.text;
+    let end = backslash - 1;
+    for (;;) {
+      end = text.indexOf('"', end + 1);
+      if (end === -1) return this.decodeEscapedString(start, backslash);
+      let backslashes = 0;
+      while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) break;
+    }
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(text.slice(start - 1, end + 1));
+    } catch {
+      return this.decodeEscapedString(start, backslash);
+    }
+    this.pos = end + 1;
+    return decoded as string;
+  }
+
+  /** Decodes a string from its first backslash at `i` char by char, failing with Python's message where Python would. */
+  private decodeEscapedString(start: number, i: number): string {
     const text = this.text;
     let out = text.slice(start, i);
     let chunkStart = i;

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../types.js';
-import { MAX_NESTING_DEPTH, parsePythonJsonSlow } from './parse-slow.js';
+import { MAX_NESTING_DEPTH } from './nesting-limit.js';
+import { parsePythonJsonSlow } from './parse-slow.js';
 
 /**
  * Number lexemes whose Python type a JS number cannot show, so the side table
@@ -17,10 +18,9 @@ const FLOAT_LEXEME = /\.(?:0+(?![0-9])|0{5}|9{5})|[0-9][eE](?:[-+][0-9]|[0-9]+(?
 /**
  * Whether `JSON.parse` lost something in `value` that the exact parser keeps,
  * or the document nests too deeply: an integral number of 10^10 or more (an
- * int past 2^53 lost digits, or a long float rounded to an integer; an int
- * past 1e308 became Infinity), `-0`
- * (`-0` is Python's int 0, `-0.0` a float), or an integer-like key (JS
- * enumerates those first, out of file order).
+ * int past 2^53 lost digits, a long float rounded to an integer, or an int
+ * past 1e308 became Infinity), `-0` (`-0` is Python's int 0, `-0.0` a
+ * float), or an integer-like key (JS enumerates those first, out of file order).
  */
 function lostInNativeParse(value: object, depth: number): boolean {
   if (depth > MAX_NESTING_DEPTH) return true;
@@ -59,7 +59,8 @@ function numberLost(value: number): boolean {
  * `Infinity` and `-Infinity`. Objects are plain (`Object.prototype`), a
  * `__proto__` key is an ordinary own property, a repeated key keeps its last
  * value. Throws `JsonSyntaxError` (Python's message, line and column) on
- * anything else, on an empty text, and on nesting deeper than 5,000 levels.
+ * anything else, on an empty text, and on nesting deeper than
+ * `MAX_NESTING_DEPTH` (2,000) levels.
  *
  * What JS numbers cannot hold is kept in a side table (number-forms.ts), so
  * `dumpPythonIndent2(parsePythonJson(text))` gives back a Python-written
