@@ -33,3 +33,29 @@ export type {
   SessionSummary,
   CheckpointInfo,
 } from './types.js';
+export { CheckpointManager } from './checkpoint-manager.js';
+export type { CheckpointPolicy, Rollback, TakenCheckpoint } from './checkpoint-manager.js';
+export { Orchestra } from './orchestra/index.js';
+export type { Topology } from './orchestra/topology.js';
+export type {
+  Agent,
+  AgentContext,
+  AgentReply,
+  OrchestraEvent,
+  ResumeOptions,
+  RunOptions,
+  RunResult,
+  RunStatus,
+  SessionProgress,
+} from './orchestra/types.js';
+export {
+  TopologyError,
+  UnknownAgentError,
+  InvalidTransitionError,
+  SessionRunningError,
+  SessionCompletedError,
+  TopologyMismatchError,
+  SessionConflictError,
+  MaxStepsExceededError,
+  StepFailedError,
+} from './orchestra/errors.js';
