@@ -13,38 +13,51 @@ async function rawFixture(...parts: string[]): Promise<any> {
 const SESSIONS = Object.keys(EXPECTED.state.sessions);
 const CHECKPOINTS = Object.keys(EXPECTED.state.checkpoints);
 
-describe.each(FILE_SYSTEMS)('MARSYS fixtures on $name', ({ makePlace }) => {
-  let place: Place;
-  afterEach(() => place?.cleanup());
+/**
+ * A StateManager on a fresh copy of a fixture directory, on one kind of file
+ * system; the copy is removed after each test.
+ */
+function fixtureSuite(makePlace: () => Promise<Place>) {
+  let current: Place | undefined;
+  afterEach(() => current?.cleanup());
+  return {
+    get place(): Place {
+      if (!current) throw new Error('no fixture copied yet: call managerOn first');
+      return current;
+    },
+    async managerOn(fixture: string, options: ConstructorParameters<typeof StateManager>[1] = {}) {
+      current = await makePlace();
+      await current.seed(fixturePath(fixture));
+      return new StateManager(new FileStorageBackend(current.base, { fs: current.fs }), options);
+    },
+  };
+}
 
-  async function managerOn(fixture: string, options: ConstructorParameters<typeof StateManager>[1] = {}) {
-    place = await makePlace();
-    await place.seed(fixturePath(fixture));
-    return new StateManager(new FileStorageBackend(place.base, { fs: place.fs }), options);
-  }
+describe.each(FILE_SYSTEMS)('MARSYS fixtures on $name', ({ makePlace }) => {
+  const suite = fixtureSuite(makePlace);
 
   it.each(SESSIONS)('loads session %s to the values MARSYS loaded, checksum verified', async (sessionId) => {
-    const manager = await managerOn('state');
+    const manager = await suite.managerOn('state');
     const snapshot = await manager.loadSession(sessionId);
     expect(snapshotView(snapshot)).toEqual(persistedView(EXPECTED.state.sessions[sessionId].load_session.returned));
     expect(snapshot!.checksum).toBe(EXPECTED.state.files[`state/sessions/session_${sessionId}.json`].stored_checksum);
   });
 
   it('keeps conversation_pattern, which MARSYS drops on load', async () => {
-    const manager = await managerOn('state');
+    const manager = await suite.managerOn('state');
     const snapshot = await manager.loadSession('alpha');
     expect(snapshot!.branches.branch_research!.topology.conversationPattern).toBe('dialogue');
   });
 
   it.each(CHECKPOINTS)('restores checkpoint %s to the file MARSYS wrote', async (checkpointId) => {
-    const manager = await managerOn('state');
+    const manager = await suite.managerOn('state');
     const snapshot = await manager.restoreCheckpoint(checkpointId);
     const raw = await rawFixture('state', 'checkpoints', `${checkpointId}.json`);
     expect(snapshotView(snapshot)).toEqual(persistedView(raw));
   });
 
   it('lists sessions as MARSYS does, paused included or not', async () => {
-    const manager = await managerOn('state');
+    const manager = await suite.managerOn('state');
     const toMarsys = (s: any) => ({
       session_id: s.sessionId,
       timestamp: s.timestamp,
@@ -60,7 +73,7 @@ describe.each(FILE_SYSTEMS)('MARSYS fixtures on $name', ({ makePlace }) => {
   });
 
   it("lists only a session's own checkpoints, never those of a session whose id starts with it", async () => {
-    const manager = await managerOn('state');
+    const manager = await suite.managerOn('state');
     const ids = async (sessionId: string) => (await manager.listCheckpoints(sessionId)).map((c) => c.checkpointId);
     expect(await ids('alpha')).toEqual([
       'checkpoint_alpha_after_merge_1746831595',
@@ -75,7 +88,7 @@ describe.each(FILE_SYSTEMS)('MARSYS fixtures on $name', ({ makePlace }) => {
   });
 
   it('loads files with NaN and Infinity that MARSYS wrote', async () => {
-    const manager = await managerOn('nonfinite');
+    const manager = await suite.managerOn('nonfinite');
     const snapshot = await manager.loadSession('nonfinite');
     expect(snapshot!.branches.main!.metadata).toEqual({ nan: NaN, inf: Infinity, ninf: -Infinity });
   });
@@ -84,24 +97,17 @@ describe.each(FILE_SYSTEMS)('MARSYS fixtures on $name', ({ makePlace }) => {
     for (const sessionId of SESSIONS) {
       const file = `sessions/session_${sessionId}.json`;
       const original = await readFile(fixturePath('state', file), 'utf8');
-      const snapshot = await (await managerOn('state')).loadSession(sessionId);
-      const writer = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }), { clock: () => snapshot!.timestamp });
+      const snapshot = await (await suite.managerOn('state')).loadSession(sessionId);
+      const writer = new StateManager(new FileStorageBackend(suite.place.base, { fs: suite.place.fs }), { clock: () => snapshot!.timestamp });
       await writer.saveSession(sessionId, snapshot!);
-      expect(await place.fs.readFile(`${place.base}/${file}`, 'utf8'), sessionId).toBe(original);
-      await place.cleanup();
+      expect(await suite.place.fs.readFile(`${suite.place.base}/${file}`, 'utf8'), sessionId).toBe(original);
+      await suite.place.cleanup();
     }
   });
 });
 
 describe.each(FILE_SYSTEMS)('damaged MARSYS files on $name', ({ makePlace }) => {
-  let place: Place;
-  afterEach(() => place?.cleanup());
-
-  async function managerOn(fixture: string, options: ConstructorParameters<typeof StateManager>[1] = {}) {
-    place = await makePlace();
-    await place.seed(fixturePath(fixture));
-    return new StateManager(new FileStorageBackend(place.base, { fs: place.fs }), options);
-  }
+  const suite = fixtureSuite(makePlace);
 
   const SESSION_CASES: Array<[string, RegExp]> = [
     ['tampered_timestamp', /checksum mismatch/],
@@ -120,11 +126,11 @@ describe.each(FILE_SYSTEMS)('damaged MARSYS files on $name', ({ makePlace }) => 
   ];
 
   it.each(SESSION_CASES)('%s: loadSession throws CorruptStateError naming the file and the fault', async (fixture, reason) => {
-    const manager = await managerOn(`corrupt/${fixture}`);
+    const manager = await suite.managerOn(`corrupt/${fixture}`);
     const error = await manager.loadSession('alpha').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptStateError);
     expect((error as CorruptStateError).code).toBe('CORRUPT_STATE');
-    expect((error as CorruptStateError).file).toBe(`${place.base}/sessions/session_alpha.json`);
+    expect((error as CorruptStateError).file).toBe(`${suite.place.base}/sessions/session_alpha.json`);
     expect((error as CorruptStateError).reason).toMatch(reason);
     expect((error as CorruptStateError).message).toContain('session_alpha.json');
   });
@@ -133,34 +139,34 @@ describe.each(FILE_SYSTEMS)('damaged MARSYS files on $name', ({ makePlace }) => 
     ['checkpoint_tampered', /checksum mismatch/],
     ['checkpoint_truncated', /not valid JSON/],
   ])('%s: restoreCheckpoint throws CorruptStateError naming the file', async (fixture, reason) => {
-    const manager = await managerOn(`corrupt/${fixture}`);
+    const manager = await suite.managerOn(`corrupt/${fixture}`);
     const error = await manager.restoreCheckpoint('checkpoint_alpha_after_merge_1746831595').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptStateError);
-    expect((error as CorruptStateError).file).toBe(`${place.base}/checkpoints/checkpoint_alpha_after_merge_1746831595.json`);
+    expect((error as CorruptStateError).file).toBe(`${suite.place.base}/checkpoints/checkpoint_alpha_after_merge_1746831595.json`);
     expect((error as CorruptStateError).reason).toMatch(reason);
     // The session beside it is intact and still loads.
     expect((await manager.loadSession('alpha'))!.sessionId).toBe('alpha');
   });
 
   it('leaves corrupt files untouched', async () => {
-    const manager = await managerOn('corrupt/tampered_checksum');
-    const file = `${place.base}/sessions/session_alpha.json`;
-    const before = await place.fs.readFile(file, 'utf8');
+    const manager = await suite.managerOn('corrupt/tampered_checksum');
+    const file = `${suite.place.base}/sessions/session_alpha.json`;
+    const before = await suite.place.fs.readFile(file, 'utf8');
     await expect(manager.loadSession('alpha')).rejects.toThrow(CorruptStateError);
     await expect(manager.createCheckpoint('alpha', 'x')).rejects.toThrow(CorruptStateError);
-    expect(await place.fs.readFile(file, 'utf8')).toBe(before);
+    expect(await suite.place.fs.readFile(file, 'utf8')).toBe(before);
     expect(await manager.storage.listKeys('checkpoint_')).toEqual([]);
   });
 
   it('leaves unreadable files out of listSessions', async () => {
-    const manager = await managerOn('corrupt/truncated_json');
+    const manager = await suite.managerOn('corrupt/truncated_json');
     expect(await manager.listSessions()).toEqual([]);
   });
 
   it.each(['checksum_missing', 'checksum_null', 'checksum_empty_string'])(
     'quirk %s: loads without a checksum, as MARSYS does, unless requireChecksum is set',
     async (fixture) => {
-      const lenient = await managerOn(`quirks/${fixture}`);
+      const lenient = await suite.managerOn(`quirks/${fixture}`);
       expect((await lenient.loadSession('alpha'))!.checksum).toBe('');
       const strict = new StateManager(lenient.storage, { requireChecksum: true });
       await expect(strict.loadSession('alpha')).rejects.toThrow(/has no checksum/);
@@ -168,12 +174,12 @@ describe.each(FILE_SYSTEMS)('damaged MARSYS files on $name', ({ makePlace }) => 
   );
 
   it('quirk tampered_uncovered_fields: loads, because MARSYS does not hash metadata or results', async () => {
-    const manager = await managerOn('quirks/tampered_uncovered_fields');
+    const manager = await suite.managerOn('quirks/tampered_uncovered_fields');
     expect((await manager.loadSession('alpha'))!.metadata.task).toBe('TAMPERED');
   });
 
   it('quirk lenient_reader: loads compact, reordered, raw UTF-8 files with an integer timestamp', async () => {
-    const manager = await managerOn('quirks/lenient_reader');
+    const manager = await suite.managerOn('quirks/lenient_reader');
     const snapshot = await manager.loadSession('lenient');
     expect(snapshot).toMatchObject({ sessionId: 'lenient', timestamp: 1746831700, metadata: { writer: 'not python', text: 'héllo 🚀' } });
     const [checkpoint] = await manager.listCheckpoints('lenient');
