@@ -18,6 +18,11 @@ const root: Entry = { kind: 'dir', mtimeMs: 0 };
  * (nothing it wrote is kept) and the promise rejects with what it threw; when
  * IndexedDB fails a request or the commit, it rejects with IndexedDB's error.
  *
+ * `writeAhead`, when given, makes its writes right after the reads are
+ * requested, without waiting for them: when the reads are there only to check
+ * that the writes are allowed, this saves a round trip to the database, and
+ * if `decide` then throws, the abort undoes the writes.
+ *
  * Plain request callbacks instead of awaited promises: a transaction commits
  * as soon as no request is pending at the end of a task, and only code run
  * from a request's own callback is sure to run before that.
@@ -27,6 +32,7 @@ export function transact<T>(
   mode: IDBTransactionMode,
   paths: readonly string[],
   decide: (entries: (Entry | undefined)[], store: IDBObjectStore) => T,
+  writeAhead?: (store: IDBObjectStore) => void,
 ): Promise<T> {
   return useStore(
     mode,
@@ -34,6 +40,8 @@ export function transact<T>(
       new Promise<T>((resolve, reject) => {
         const transaction = store.transaction;
         const requests = paths.map((path) => store.get(path));
+        // Requests run in the order they are made: the reads above see the entries as they were before these writes.
+        writeAhead?.(store);
         let outcome: { value: T } | { error: unknown } | undefined;
 
         // Requests on one store succeed in the order they were made: when the

@@ -37,7 +37,12 @@ export interface IdbFsOptions {
  *   ones start at `/`; `..` is resolved on the path's text, so `/a/gone/../b`
  *   names `/a/b` even when `/a/gone` does not exist;
  * - only files can be renamed: renaming a directory fails with `EPERM`;
- * - writing a file does not change its directory's `mtimeMs`.
+ * - a directory's `mtimeMs` changes whenever an entry in it is created,
+ *   written, renamed or deleted, in the same transaction (Node changes it for
+ *   all but writes): saves write files in place here (below), and listings
+ *   cached against the directory's time must see them;
+ * - `writeFile` is atomic (`atomicWriteFile`): one transaction, so waymark
+ *   writes files in place instead of through a temp file and a rename;
  *
  * It has no `open`, so there is nothing to fsync: a call resolves once its
  * transaction has committed, which makes it atomic and safe from a crash of
@@ -49,22 +54,49 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
   const store = createStore(dbName, storeName);
 
   return {
+    atomicWriteFile: true,
+
     readFile: (path) => {
       const at = normalizePath(path);
-      return transact(store, 'readonly', lineageOf(at), (lineage) => {
-        const entry = walk(lineage, 'open', at);
-        if (entry === undefined) throw fsError('ENOENT', 'open', at);
-        if (entry.kind === 'dir') throw fsError('EISDIR', 'read', at);
-        return entry.data;
+      const quick = transact(store, 'readonly', [at], ([entry]) => {
+        if (entry?.kind === 'file') return entry.data;
+        throw WALK_AGAIN;
       });
+      return orWalkAgain(quick, () =>
+        transact(store, 'readonly', lineageOf(at), (lineage) => {
+          const entry = walk(lineage, 'open', at);
+          if (entry === undefined) throw fsError('ENOENT', 'open', at);
+          if (entry.kind === 'dir') throw fsError('EISDIR', 'read', at);
+          return entry.data;
+        }),
+      );
     },
 
     writeFile: (path, data) => {
       const at = normalizePath(path);
-      return transact(store, 'readwrite', lineageOf(at), (lineage, files) => {
+      const write = (lineage: (Entry | undefined)[], files: IDBObjectStore) => {
         if (walk(lineage, 'open', at)?.kind === 'dir') throw fsError('EISDIR', 'open', at);
         files.put(fileEntry(data), at);
-      });
+        touchParent(files, lineage, at);
+      };
+      const parent = parentOf(at);
+      if (parent === '/') return transact(store, 'readwrite', lineageOf(at), write);
+      // Written ahead of the checks, which then read only the parent and the file: enough when the parent is a
+      // stored directory, as every ancestor then is. A failed check aborts the transaction, undoing the writes.
+      const quick = transact(
+        store,
+        'readwrite',
+        [parent, at],
+        ([parentEntry, entry]) => {
+          if (parentEntry?.kind !== 'dir') throw WALK_AGAIN;
+          if (entry?.kind === 'dir') throw fsError('EISDIR', 'open', at);
+        },
+        (files) => {
+          files.put(fileEntry(data), at);
+          files.put(dirEntry(), parent);
+        },
+      );
+      return orWalkAgain(quick, () => transact(store, 'readwrite', lineageOf(at), write));
     },
 
     rename: (from, to) => {
@@ -83,6 +115,8 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
         // Both in this transaction: if either fails, neither happens.
         files.put(entry, target);
         files.delete(source);
+        touchParent(files, lineages.slice(0, sourceLineage.length), source);
+        if (parentOf(target) !== parentOf(source)) touchParent(files, lineages.slice(sourceLineage.length), target);
       });
     },
 
@@ -93,6 +127,7 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
         if (entry === undefined) throw fsError('ENOENT', 'unlink', at);
         if (entry.kind === 'dir') throw fsError('EISDIR', 'unlink', at);
         files.delete(at);
+        touchParent(files, lineage, at);
       });
     },
 
@@ -124,23 +159,49 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
       const at = normalizePath(path);
       const lineage = lineageOf(at);
       return transact(store, 'readwrite', lineage, (entries, files) => {
+        let created = false;
         lineage.forEach((dir, i) => {
           const entry = entries[i];
           if (entry?.kind === 'file') throw fsError(dir === at ? 'EEXIST' : 'ENOTDIR', 'mkdir', at);
-          if (entry === undefined) files.put(dirEntry(), dir);
+          if (entry === undefined) {
+            // The outermost directory created is a new entry of its parent; the ones inside it are new anyway.
+            if (!created) touchParent(files, entries.slice(0, i + 1), dir);
+            created = true;
+            files.put(dirEntry(), dir);
+          }
         });
       });
     },
 
     stat: (path) => {
       const at = normalizePath(path);
-      return transact(store, 'readonly', lineageOf(at), (lineage) => {
-        const entry = walk(lineage, 'stat', at);
-        if (entry === undefined) throw fsError('ENOENT', 'stat', at);
+      const quick = transact(store, 'readonly', [at], ([entry]) => {
+        if (entry === undefined) throw WALK_AGAIN;
         return statsOf(entry);
       });
+      return orWalkAgain(quick, () =>
+        transact(store, 'readonly', lineageOf(at), (lineage) => {
+          const entry = walk(lineage, 'stat', at);
+          if (entry === undefined) throw fsError('ENOENT', 'stat', at);
+          return statsOf(entry);
+        }),
+      );
     },
   };
+}
+
+/**
+ * Thrown by a call's quick transaction, which reads only the entries it acts
+ * on, when they do not settle the outcome. That suffices on the common path
+ * because every stored entry's ancestors are stored directories (this fs
+ * creates ancestors first, and never removes or moves a directory), so an
+ * entry found is reachable. When one is missing, the call runs again reading
+ * every ancestor, to fail as a kernel would (ENOENT or ENOTDIR, and where).
+ */
+const WALK_AGAIN = new Error('read every ancestor of the path');
+
+function orWalkAgain<T>(quick: Promise<T>, walkAgain: () => Promise<T>): Promise<T> {
+  return quick.catch((error: unknown) => (error === WALK_AGAIN ? walkAgain() : Promise.reject(error)));
 }
 
 /**
@@ -154,6 +215,22 @@ function walk(lineage: (Entry | undefined)[], syscall: string, path: string, des
     if (ancestor.kind === 'file') throw fsError('ENOTDIR', syscall, path, dest);
   }
   return lineage.at(-1);
+}
+
+/**
+ * Gives the parent directory of `path` (the next-to-last of `lineage`, which
+ * ends at `path`) a new `mtimeMs`, as a kernel does when an entry is created,
+ * renamed or removed in it (and here also when one is written): listings
+ * cached against it (summary-index.ts) see the change. The root is not
+ * stored, so it keeps its time.
+ */
+function touchParent(files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void {
+  const parent = parentOf(path);
+  if (parent !== '/' && lineage.at(-2)?.kind === 'dir') files.put(dirEntry(), parent);
+}
+
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
 }
 
 function fileEntry(data: string): Entry {

@@ -10,7 +10,7 @@ import { StateManager, type StateManagerOptions } from '../src/state-manager.js'
 import { fsError } from './fs-error.js';
 
 /**
- * The promises API of `volume` (a new, empty one by default) as a `MinimalFs`.
+ * `volume` (a new, empty one by default) as a `MinimalFs`.
  *
  * It has `open`, whose `sync` does nothing in memory, so code under test takes
  * the same fsync path as on a durable disk. Where memfs 4 is more lenient than
@@ -18,39 +18,47 @@ import { fsError } from './fs-error.js';
  * `EISDIR` (memfs would delete the directory), a directory onto a file with
  * `ENOTDIR`, and `mkdir` onto a file with `EEXIST` (memfs would succeed
  * silently). Unlinking a directory fails with `EPERM`, as on macOS.
+ *
+ * Each call runs memfs's synchronous method inside an async function: the
+ * same work and the same errors as its promises API, which defers each call
+ * by a few promise turns and wraps handles in objects, without the overhead,
+ * which is most of the cost of a small in-memory save.
  */
 export function memFs(volume: Volume = new Volume()): MinimalFs {
-  const fs = volume.promises;
-
   /** What `path` is, or `undefined` when nothing is there (or it cannot be reached). */
-  const kindOf = (path: string) =>
-    fs.stat(path).then(
-      (stats) => (stats.isDirectory() ? 'dir' : 'file'),
-      () => undefined,
-    );
+  const kindOf = (path: string) => {
+    try {
+      return volume.statSync(path).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return undefined;
+    }
+  };
+  // Resolved once: the handle's sync and close have nothing left to do.
+  const done = Promise.resolve();
 
   return {
-    readFile: (path, encoding) => fs.readFile(path, encoding),
-    writeFile: (path, data) => fs.writeFile(path, data),
+    readFile: async (path, encoding) => volume.readFileSync(path, encoding) as string,
+    writeFile: async (path, data) => volume.writeFileSync(path, data),
     rename: async (from, to) => {
-      const [source, target] = await Promise.all([kindOf(from), kindOf(to)]);
+      const source = kindOf(from);
+      const target = kindOf(to);
       if (source === 'file' && target === 'dir') throw fsError('EISDIR', 'rename', from, to);
       if (source === 'dir' && target === 'file') throw fsError('ENOTDIR', 'rename', from, to);
-      await fs.rename(from, to);
+      volume.renameSync(from, to);
     },
-    unlink: (path) => fs.unlink(path),
+    unlink: async (path) => volume.unlinkSync(path),
     readdir: async (path) => {
       // Without options memfs lists names as strings; its type covers every
       // option (Buffers, Dirents), so map to be sure of what we return.
-      const names = await fs.readdir(path);
+      const names = volume.readdirSync(path);
       return names.map((name) => (typeof name === 'string' ? name : String(name)));
     },
     mkdir: async (path, options) => {
-      await fs.mkdir(path, options);
-      if ((await kindOf(path)) === 'file') throw fsError('EEXIST', 'mkdir', path);
+      volume.mkdirSync(path, options);
+      if (kindOf(path) === 'file') throw fsError('EEXIST', 'mkdir', path);
     },
     stat: async (path) => {
-      const stats = await fs.stat(path);
+      const stats = volume.statSync(path);
       // memfs types sizes and times as number | bigint; they are numbers
       // unless `bigint: true` is asked for, which it is not.
       return {
@@ -61,10 +69,9 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
       };
     },
     open: async (path, flags) => {
-      const handle = await fs.open(path, flags);
-      // memfs's handle type lists `datasync` but not `sync`; in memory both
-      // are the same no-op.
-      return { sync: () => handle.datasync(), close: () => handle.close() };
+      // Opened and closed at once, so that opening fails exactly when memfs's would.
+      volume.closeSync(volume.openSync(path, flags));
+      return { sync: () => done, close: () => done };
     },
   };
 }

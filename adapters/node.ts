@@ -2,7 +2,8 @@
  * `waymark/node`: the `MinimalFs` on the local disk, through `node:fs/promises`.
  * Errors are Node's own, passed through unchanged.
  */
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { MinimalFs } from '../src/fs.js';
 
 export interface NodeFsOptions {
@@ -21,8 +22,49 @@ export interface NodeFsOptions {
   durable?: boolean;
 }
 
-/** Node's file system as a `MinimalFs`; see {@link NodeFsOptions.durable} for what a write survives. */
+// Files are read and written without following a symbolic link in their last
+// component (ELOOP instead), so a link planted in the state directory cannot
+// make waymark read or write a file elsewhere. Windows has no O_NOFOLLOW.
+const NO_FOLLOW = constants.O_NOFOLLOW as number | undefined;
+const READ = NO_FOLLOW === undefined ? 'r' : constants.O_RDONLY | NO_FOLLOW;
+const WRITE = NO_FOLLOW === undefined ? 'w' : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW;
+
+/**
+ * Node's file system as a `MinimalFs`; see {@link NodeFsOptions.durable} for
+ * what a write survives. It does not follow a symbolic link that names a
+ * file (reading or writing one fails with `ELOOP`; rename and unlink act on
+ * the link itself), and has `lstat`, with which waymark refuses a state
+ * directory whose `sessions/` or `checkpoints/` is a link.
+ */
 export function nodeFs({ durable = true }: NodeFsOptions = {}): MinimalFs {
-  const fs: MinimalFs = { readFile, writeFile, rename, unlink, readdir, mkdir, stat };
+  const fs: MinimalFs = {
+    readFile: (path, encoding) => readFile(path, { encoding, flag: READ }),
+    writeFile: (path, data) => writeFile(path, data, { flag: WRITE }),
+    rename,
+    unlink,
+    readdir,
+    mkdir,
+    stat,
+    lstat,
+    statMany,
+  };
   return durable ? { ...fs, open } : fs;
+}
+
+/** Paths stat'ed between two yields to the event loop: about a millisecond of work. */
+const STAT_SLICE = 256;
+
+/**
+ * `statSync` in slices, yielding to the event loop between them. Each async
+ * `stat` is a round trip through libuv's thread pool, and on a small machine
+ * 10,000 of them take several times longer than the same calls made
+ * synchronously; the slices keep the event loop responsive all the same.
+ */
+async function statMany(paths: readonly string[]) {
+  const out = [];
+  for (let i = 0; i < paths.length; i += STAT_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const path of paths.slice(i, i + STAT_SLICE)) out.push(statSync(path, { throwIfNoEntry: false }));
+  }
+  return out;
 }

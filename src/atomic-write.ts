@@ -42,6 +42,7 @@ export async function fsyncDirectory(fs: MinimalFs, dir: string): Promise<void> 
  */
 export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string): Promise<void> {
   const target = `${dir}/${fileName}`;
+  if (fs.atomicWriteFile) return fs.writeFile(target, text);
   // Another process starting up may sweep our temp file as stale between write and
   // rename; the rename then fails with ENOENT and writing again is the remedy.
   for (let attempt = 1; ; attempt++) {

@@ -1,12 +1,13 @@
 import { writeFileAtomic, fsyncDirectory, isTempName } from './atomic-write.js';
 import { compareCodePoints } from './pyjson/index.js';
-import { CorruptStateError, SerializationError, StorageError } from './errors.js';
+import { CorruptStateError, SerializationError, StorageError, WaymarkError } from './errors.js';
 import { isNotFound, type MinimalFs } from './fs.js';
 import { KeyQueue } from './key-queue.js';
 import { CHECKPOINT_PREFIX, assertValidKey } from './keys.js';
 import { isPlainObject, describeType } from './own.js';
 import { JsonSyntaxError, NonJsonValueError, dumpPythonIndent2, parsePythonJson } from './pyjson/index.js';
 import type { StorageBackend } from './storage.js';
+import { SummaryIndex, type Summariser } from './summary-index.js';
 import type { JsonObject } from './types.js';
 
 export interface FileStorageOptions {
@@ -33,12 +34,17 @@ const EXTENSION = '.json';
  *   resolved survives a power loss.
  * - **Ordered:** saves and deletes of one key run in call order; a load waits
  *   for the saves and deletes of its key called before it.
- * - Temp files are never listed, and stale ones are swept when the backend starts.
+ * - Temp files are never listed, and stale ones are swept when the backend starts
+ *   (in every process that opens the directory: a write under way in another
+ *   process whose temp file is swept writes it again).
+ * - Stays inside its base directory: with an fs that has `lstat` (Node's), it
+ *   refuses a `sessions/` or `checkpoints/` that is a symbolic link.
  */
 export class FileStorageBackend implements StorageBackend {
   readonly basePath: string;
   readonly #fsOption: MinimalFs | undefined;
   readonly #queue = new KeyQueue();
+  readonly #indexes = new Map<string, SummaryIndex<unknown>>();
   #ready: Promise<MinimalFs> | undefined;
 
   constructor(basePath: string, options: FileStorageOptions = {}) {
@@ -137,6 +143,32 @@ export class FileStorageBackend implements StorageBackend {
     return keys.sort(compareCodePoints);
   }
 
+  /**
+   * The summaries of the documents whose key starts with `prefix`, sorted by
+   * key, without reading every file each time: they are kept in memory and in
+   * a dot-file at the base, and checked before use. A warm call costs one
+   * `stat` of the directory; the first call of a backend checks every file's
+   * size and mtime and reads only the new and changed ones. Never stale after
+   * a change made through waymark, in any process; files another tool rewrote
+   * in place are noticed by their size or mtime by the next call that checks
+   * every file (see summary-index.ts for the exact rules).
+   */
+  async summaries<T>(prefix: string, summariser: Summariser<T>): Promise<T[]> {
+    const fs = await this.#fs();
+    let index = this.#indexes.get(summariser.id) as SummaryIndex<T> | undefined;
+    if (index === undefined) {
+      index = new SummaryIndex(fs, this.basePath, summariser, (key) => this.load(key));
+      this.#indexes.set(summariser.id, index);
+    }
+    // A prefix decides which directory its keys live in, as #dirOf does.
+    const dirs = prefix.startsWith(CHECKPOINT_PREFIX) ? [CHECKPOINTS_DIR] : CHECKPOINT_PREFIX.startsWith(prefix) ? [SESSIONS_DIR, CHECKPOINTS_DIR] : [SESSIONS_DIR];
+    try {
+      return await index.list(dirs, prefix);
+    } catch (error) {
+      throw error instanceof WaymarkError ? error : new StorageError('list', this.basePath, error);
+    }
+  }
+
   #dirOf(key: string): string {
     return `${this.basePath}/${key.startsWith(CHECKPOINT_PREFIX) ? CHECKPOINTS_DIR : SESSIONS_DIR}`;
   }
@@ -166,14 +198,42 @@ export class FileStorageBackend implements StorageBackend {
 
   async #start(): Promise<MinimalFs> {
     const fs = this.#fsOption ?? (await import('#default-fs')).defaultFs();
+    const created = fs.open ? await missingDirectories(fs, this.basePath) : [];
     for (const dir of [SESSIONS_DIR, CHECKPOINTS_DIR]) {
       const path = `${this.basePath}/${dir}`;
       await this.#attempt('create directory', path, () => fs.mkdir(path, { recursive: true }));
+      // A link here would make every read and write land outside the base directory.
+      if (fs.lstat && (await this.#attempt('inspect', path, () => fs.lstat!(path))).isSymbolicLink()) {
+        throw new StorageError('use', path, new Error('it is a symbolic link, and waymark does not follow links inside its base directory (link the base directory itself instead)'));
+      }
       // A temp file left behind is a write that never completed: its target still holds the previous version.
       for (const name of await this.#readdir(fs, path)) {
         if (isTempName(name)) await fs.unlink(`${path}/${name}`).catch(() => undefined);
       }
     }
+    // A directory's name lives in its parent: without these fsyncs a power loss
+    // could take sessions/ (or the base itself) away with every save made in it.
+    await fsyncDirectory(fs, this.basePath);
+    for (const dir of created) await fsyncDirectory(fs, parentDirectory(dir));
     return fs;
+  }
+}
+
+function parentDirectory(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
+}
+
+/** `path` and those of its ancestors that do not exist yet, innermost first. */
+async function missingDirectories(fs: MinimalFs, path: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let dir = path; ; dir = parentDirectory(dir)) {
+    const exists = await fs.stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return missing;
+    missing.push(dir);
+    if (parentDirectory(dir) === dir) return missing;
   }
 }

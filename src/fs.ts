@@ -24,6 +24,25 @@ export interface MinimalFs {
    * An fs without `open` gives atomic but not durable writes.
    */
   open?(path: string, flags: 'r+' | 'r'): Promise<MinimalFileHandle>;
+  /**
+   * Optional: `stat` of a symbolic link itself. An fs that has links should
+   * have it: waymark then refuses to use a `sessions/` or `checkpoints/`
+   * directory that is a link to somewhere else.
+   */
+  lstat?(path: string): Promise<MinimalStats & { isSymbolicLink(): boolean }>;
+  /**
+   * Optional: `stat` of many paths at once, `undefined` for each that does not
+   * exist, for an fs with a faster way than one `stat` call per path. Listings
+   * use it to check every file of a directory (see summary-index.ts).
+   */
+  statMany?(paths: readonly string[]): Promise<Array<MinimalStats | undefined>>;
+  /**
+   * Set by an fs whose `writeFile` replaces a file's content atomically (the
+   * IndexedDB fs: one transaction): a reader, or a crash, sees the old content
+   * or the new, never a mix. Atomic saves then write the file directly; the
+   * temp file and rename that a disk needs would only double the work.
+   */
+  readonly atomicWriteFile?: boolean;
 }
 
 export interface MinimalStats {

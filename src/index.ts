@@ -3,6 +3,7 @@ export type { StateManagerOptions, SavedSession, CheckpointOptions } from './sta
 export { FileStorageBackend } from './file-storage.js';
 export type { FileStorageOptions } from './file-storage.js';
 export type { StorageBackend } from './storage.js';
+export type { Summariser } from './summary-index.js';
 export type { MinimalFs, MinimalStats, MinimalFileHandle } from './fs.js';
 export type { Clock } from './clock.js';
 export {

@@ -11,70 +11,88 @@ import type { JsonObject, SessionSnapshot, SessionStateInput } from './types.js'
 
 type Path = ReadonlyArray<string | number>;
 
-/** Which way a conversion goes and how it reports a value that does not fit. */
+/** Which way a conversion goes. */
 interface Direction {
   from: 'doc' | 'js';
   to: 'doc' | 'js';
   /** Whether fields marked optionalOnRead may be absent. */
   reading: boolean;
-  fail(path: Path, problem: string): never;
 }
 
-function convert(kind: FieldKind, value: unknown, path: Path, dir: Direction): unknown {
+/**
+ * Thrown where a value does not fit, and given its path on the way out, each
+ * container adding its key: the walk builds no paths unless something is wrong.
+ */
+class Misfit {
+  readonly path: Array<string | number> = [];
+  constructor(readonly problem: string) {}
+}
+
+/** Runs `step`, prefixing `key` to the path of a misfit it throws. */
+function at<T>(key: string | number, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof Misfit) error.path.unshift(key);
+    throw error;
+  }
+}
+
+function convert(kind: FieldKind, value: unknown, dir: Direction): unknown {
   switch (kind.type) {
     case 'string':
       if (typeof value === 'string' || (kind.nullable && value === null)) return value;
-      return dir.fail(path, `expected a string${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
+      throw new Misfit(`expected a string${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
     case 'number':
       if (typeof value === 'number' || (kind.nullable && value === null)) return value;
-      return dir.fail(path, `expected a number${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
+      throw new Misfit(`expected a number${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      return dir.fail(path, `expected true or false, found ${describeType(value)}`);
+      throw new Misfit(`expected true or false, found ${describeType(value)}`);
     case 'enum':
       if ((typeof value === 'string' && kind.values.includes(value)) || (kind.nullable && value === null)) return value;
-      return dir.fail(path, `expected one of ${kind.values.join(', ')}${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
+      throw new Misfit(`expected one of ${kind.values.join(', ')}${kind.nullable ? ' or null' : ''}, found ${describeType(value)}`);
     case 'stringSet':
-      return convertStringSet(value, path, dir);
+      return convertStringSet(value, dir);
     case 'stringList':
       if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-      return dir.fail(path, `expected an array of strings, found ${describeType(value)}`);
+      throw new Misfit(`expected an array of strings, found ${describeType(value)}`);
     case 'json':
       return value;
     case 'jsonObject':
       if (isPlainObject(value)) return value;
-      return dir.fail(path, `expected an object, found ${describeType(value)}`);
+      throw new Misfit(`expected an object, found ${describeType(value)}`);
     case 'record': {
-      if (!isPlainObject(value)) return dir.fail(path, `expected an object, found ${describeType(value)}`);
+      if (!isPlainObject(value)) throw new Misfit(`expected an object, found ${describeType(value)}`);
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) setOwn(out, key, convert(kind.of, value[key], [...path, key], dir));
+      for (const key of Object.keys(value)) setOwn(out, key, at(key, () => convert(kind.of, value[key], dir)));
       return out;
     }
     case 'list':
-      if (!Array.isArray(value)) return dir.fail(path, `expected an array, found ${describeType(value)}`);
-      return value.map((item, index) => convertObject(kind.of, item, [...path, index], dir));
+      if (!Array.isArray(value)) throw new Misfit(`expected an array, found ${describeType(value)}`);
+      return value.map((item, index) => at(index, () => convertObject(kind.of, item, dir)));
     case 'object':
-      return convertObject(kind.schema, value, path, dir);
+      return convertObject(kind.schema, value, dir);
   }
 }
 
 /** Sets are arrays on disk; in memory a `Set`, though writing also takes an array. */
-function convertStringSet(value: unknown, path: Path, dir: Direction): unknown {
+function convertStringSet(value: unknown, dir: Direction): unknown {
   const items = value instanceof Set && dir.from === 'js' ? [...(value as Set<unknown>)] : value;
   if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-    return dir.fail(path, `expected ${dir.from === 'js' ? 'a Set or array' : 'an array'} of strings, found ${describeType(value)}`);
+    throw new Misfit(`expected ${dir.from === 'js' ? 'a Set or array' : 'an array'} of strings, found ${describeType(value)}`);
   }
   return dir.to === 'js' ? new Set(items) : items;
 }
 
-function convertObject(schema: Schema, value: unknown, path: Path, dir: Direction): Record<string, unknown> {
-  if (!isPlainObject(value)) return dir.fail(path, `expected an object, found ${describeType(value)}`);
+function convertObject(schema: Schema, value: unknown, dir: Direction): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new Misfit(`expected an object, found ${describeType(value)}`);
   const out: Record<string, unknown> = {};
-  for (const field of schema) convertField(field, value, out, path, dir);
+  for (const field of schema) convertField(field, value, out, dir);
   return out;
 }
 
-function convertField(field: Field, source: Record<string, unknown>, target: Record<string, unknown>, path: Path, dir: Direction): void {
+function convertField(field: Field, source: Record<string, unknown>, target: Record<string, unknown>, dir: Direction): void {
   const from = field[dir.from];
   const to = field[dir.to];
   if (!Object.hasOwn(source, from)) {
@@ -82,11 +100,23 @@ function convertField(field: Field, source: Record<string, unknown>, target: Rec
       target[to] = field.optionalOnRead.default;
       return;
     }
-    dir.fail([...path, from], 'missing');
+    at(from, () => {
+      throw new Misfit('missing');
+    });
   }
-  target[to] = convert(field.kind, source[from], [...path, from], dir);
+  target[to] = at(from, () => convert(field.kind, source[from], dir));
   // An integral float such as 1.0 read from a Python file stays a float when written back.
   if (field.kind.type === 'number') copyNumberForm(source, from, target, to);
+}
+
+/** Runs a conversion, reporting a misfit to `fail` with its path. */
+function reporting<T>(fail: (path: Path, problem: string) => never, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof Misfit) return fail(error.path, error.problem);
+    throw error;
+  }
 }
 
 /** MARSYS names a branch with no name after its id when it builds it. */
@@ -105,15 +135,17 @@ export function toDocument(
   fail: (path: Path, problem: string) => never,
 ): JsonObject {
   if (!isPlainObject(state)) fail([], `the state must be a plain object, found ${describeType(state)}`);
-  const dir: Direction = { from: 'js', to: 'doc', reading: false, fail };
+  const dir: Direction = { from: 'js', to: 'doc', reading: false };
   const doc: Record<string, unknown> = { session_id: sessionId, timestamp };
   // MARSYS's timestamp is always a Python float (time.time()): 1746831620.0, never 1746831620.
   markPythonFloat(doc, 'timestamp');
   const input = state as Record<string, unknown>;
-  for (const field of SESSION_BODY_SCHEMA) {
-    const value = input[field.js] ?? emptyValue(field.kind);
-    doc[field.doc] = convert(field.kind, value, [field.js], dir);
-  }
+  reporting(fail, () => {
+    for (const field of SESSION_BODY_SCHEMA) {
+      const value = input[field.js] ?? emptyValue(field.kind);
+      doc[field.doc] = at(field.js, () => convert(field.kind, value, dir));
+    }
+  });
   nameUnnamedBranches(doc.branches as Record<string, { id: string; name: string }>);
   return doc as JsonObject;
 }
@@ -121,10 +153,12 @@ export function toDocument(
 /** The state held by a session or checkpoint document; `fail` reports what does not fit. */
 export function fromDocument(doc: JsonObject, fail: (path: Path, problem: string) => never): SessionSnapshot {
   if (!isPlainObject(doc)) fail([], `expected an object at the top level, found ${describeType(doc)}`);
-  const dir: Direction = { from: 'doc', to: 'js', reading: true, fail };
+  const dir: Direction = { from: 'doc', to: 'js', reading: true };
   const snapshot: Record<string, unknown> = {};
-  for (const field of HEADER_SCHEMA) convertField(field, doc, snapshot, [], dir);
-  for (const field of SESSION_BODY_SCHEMA) convertField(field, doc, snapshot, [], dir);
+  reporting(fail, () => {
+    for (const field of HEADER_SCHEMA) convertField(field, doc, snapshot, dir);
+    for (const field of SESSION_BODY_SCHEMA) convertField(field, doc, snapshot, dir);
+  });
   // MARSYS treats a missing, null or empty checksum as "not checked".
   snapshot.checksum ??= '';
   nameUnnamedBranches(snapshot.branches as Record<string, { id: string; name: string }>);

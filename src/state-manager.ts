@@ -4,8 +4,10 @@ import { CheckpointNotFoundError, CorruptStateError, SerializationError, Session
 import { CHECKPOINT_PREFIX, SESSION_PREFIX, assertCheckpointId, assertValidId, assertValidKey, sessionKey } from './keys.js';
 import { isPlainObject } from './own.js';
 import { NonJsonValueError, copyNumberForm, dumpPythonIndent2, markPythonFloat, marsysChecksum } from './pyjson/index.js';
+import { KeyQueue } from './key-queue.js';
 import { fromDocument, statePathOf, toDocument } from './snapshot.js';
 import type { StorageBackend } from './storage.js';
+import type { Summariser } from './summary-index.js';
 import type { CheckpointInfo, JsonObject, SessionSnapshot, SessionStateInput, SessionSummary } from './types.js';
 
 export interface StateManagerOptions {
@@ -52,13 +54,33 @@ export const CHECKPOINT_META = {
 
 // Checkpoint ids end in microseconds since the epoch, bumped so that no two
 // ids this process makes are equal, even within one microsecond (MARSYS used
-// whole seconds, and a second checkpoint in the same second overwrote the first).
+// whole seconds, and a second checkpoint in the same second overwrote the first),
+// then six random digits: another process checkpointing the same session under
+// the same name in the same microsecond (clocks often tick in milliseconds) picks
+// other digits but for a one-in-a-million chance, and an exists check covers
+// the file it already wrote. Neither the digits nor the check alone suffice.
 let lastCheckpointMicros = 0n;
 
-function nextCheckpointMicros(seconds: number): bigint {
+function nextCheckpointDigits(seconds: number): string {
   const micros = BigInt(Math.floor(seconds * 1e6));
   lastCheckpointMicros = micros > lastCheckpointMicros ? micros : lastCheckpointMicros + 1n;
-  return lastCheckpointMicros;
+  return `${lastCheckpointMicros}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+}
+
+/**
+ * The call order of every StateManager on a storage backend. Shared, so that
+ * two managers on one backend (an Orchestra's and the application's) order
+ * their calls together.
+ */
+const queues = new WeakMap<StorageBackend, KeyQueue>();
+
+function queueOf(storage: StorageBackend): KeyQueue {
+  let queue = queues.get(storage);
+  if (queue === undefined) {
+    queue = new KeyQueue();
+    queues.set(storage, queue);
+  }
+  return queue;
 }
 
 /** A shallow copy that keeps the number forms (`1.0` stays a float) of the original. */
@@ -78,16 +100,26 @@ function copyDocument(doc: JsonObject): JsonObject {
  * - State that would not survive a JSON round trip is refused before anything
  *   is written (`SerializationError` with the path of the value).
  * - Nothing is cached: a load always reflects what is stored.
+ * - **Calls take effect in the order they are made**, as if each ran alone
+ *   (on every StateManager sharing this storage object): a save called after
+ *   another wins, a delete called after a save deletes it, a load sees every
+ *   call made before it. Calls on different sessions run concurrently.
+ *   `listSessions`, `restoreCheckpoint` and `deleteCheckpoint` run alone.
+ *   Across processes, the last save to be renamed into place wins, whole.
+ *   State passed to a call is read when the call runs: do not change it
+ *   until the call has settled.
  */
 export class StateManager {
   readonly storage: StorageBackend;
   readonly #clock: Clock;
   readonly #requireChecksum: boolean;
+  readonly #queue: KeyQueue;
 
   constructor(storage: StorageBackend, options: StateManagerOptions = {}) {
     this.storage = storage;
     this.#clock = options.clock ?? systemClock;
     this.#requireChecksum = options.requireChecksum ?? false;
+    this.#queue = queueOf(storage);
   }
 
   /** The clock it stamps saves with, for code that must agree with it (checkpoint policies, workflow times). */
@@ -102,6 +134,10 @@ export class StateManager {
     const doc = toDocument(sessionId, timestamp, state, (path, problem) => {
       throw new SerializationError(path, problem);
     });
+    return this.#queue.run(sessionId, () => this.#store(sessionId, timestamp, doc));
+  }
+
+  async #store(sessionId: string, timestamp: number, doc: JsonObject): Promise<SavedSession> {
     let checksum: string;
     try {
       checksum = await marsysChecksum(doc as Parameters<typeof marsysChecksum>[0]);
@@ -123,6 +159,10 @@ export class StateManager {
    */
   async loadSession(sessionId: string): Promise<SessionSnapshot | undefined> {
     assertValidId('sessionId', sessionId);
+    return this.#queue.run(sessionId, () => this.#load(sessionId));
+  }
+
+  async #load(sessionId: string): Promise<SessionSnapshot | undefined> {
     const key = sessionKey(sessionId);
     const doc = await this.storage.load(key);
     if (doc === undefined) return undefined;
@@ -131,13 +171,18 @@ export class StateManager {
 
   /**
    * Copies the session's current state into a new checkpoint and returns its
-   * id, `checkpoint_<sessionId>_<name>_<digits>`, unique even for checkpoints
-   * made in the same instant.
+   * id, `checkpoint_<sessionId>_<name>_<digits>` (microseconds, then six
+   * random digits), unique even for checkpoints made in the same instant, by
+   * this process or another.
    * @throws SessionNotFoundError when the session is not stored.
    */
   async createCheckpoint(sessionId: string, name: string, options: CheckpointOptions = {}): Promise<string> {
     assertValidId('sessionId', sessionId);
     assertValidId('checkpoint name', name);
+    return this.#queue.run(sessionId, () => this.#checkpoint(sessionId, name, options));
+  }
+
+  async #checkpoint(sessionId: string, name: string, options: CheckpointOptions): Promise<string> {
     const key = sessionKey(sessionId);
     const doc = await this.storage.load(key);
     if (doc === undefined) throw new SessionNotFoundError(sessionId, 'save it before checkpointing it');
@@ -168,6 +213,10 @@ export class StateManager {
    */
   async restoreCheckpoint(checkpointId: string): Promise<SessionSnapshot> {
     assertCheckpointId(checkpointId);
+    return this.#queue.runExclusive(() => this.#restore(checkpointId));
+  }
+
+  async #restore(checkpointId: string): Promise<SessionSnapshot> {
     const doc = await this.storage.load(checkpointId);
     if (doc === undefined) throw new CheckpointNotFoundError(checkpointId);
     const snapshot = await this.#verify(checkpointId, doc);
@@ -183,11 +232,23 @@ export class StateManager {
    * files that cannot be read as sessions are left out.
    */
   async listSessions(options: { includePaused?: boolean } = {}): Promise<SessionSummary[]> {
+    return this.#queue.runExclusive(() => this.#listSessions(options));
+  }
+
+  async #listSessions(options: { includePaused?: boolean }): Promise<SessionSummary[]> {
     const includePaused = options.includePaused ?? true;
+    // A backend that can remember summaries (FileStorageBackend) spares reading every file on every call.
+    const summaries = this.storage.summaries
+      ? await this.storage.summaries(SESSION_PREFIX, SESSION_SUMMARIES)
+      : await this.#summariseEach();
+    return includePaused ? summaries : summaries.filter((summary) => !summary.paused);
+  }
+
+  async #summariseEach(): Promise<SessionSummary[]> {
     const summaries: SessionSummary[] = [];
     for (const key of await this.storage.listKeys(SESSION_PREFIX)) {
       const summary = await this.#summarise(key);
-      if (summary && (includePaused || !summary.paused)) summaries.push(summary);
+      if (summary) summaries.push(summary);
     }
     return summaries;
   }
@@ -199,6 +260,10 @@ export class StateManager {
    */
   async listCheckpoints(sessionId: string): Promise<CheckpointInfo[]> {
     assertValidId('sessionId', sessionId);
+    return this.#queue.run(sessionId, () => this.#listCheckpoints(sessionId));
+  }
+
+  async #listCheckpoints(sessionId: string): Promise<CheckpointInfo[]> {
     const infos: CheckpointInfo[] = [];
     for (const key of await this.storage.listKeys(`${CHECKPOINT_PREFIX}${sessionId}_`)) {
       const info = await this.#describeCheckpoint(key, sessionId);
@@ -215,16 +280,18 @@ export class StateManager {
    */
   async deleteSession(sessionId: string, options: { checkpoints?: boolean } = {}): Promise<boolean> {
     assertValidId('sessionId', sessionId);
-    if (options.checkpoints) {
-      for (const checkpoint of await this.listCheckpoints(sessionId)) await this.storage.delete(checkpoint.checkpointId);
-    }
-    return this.storage.delete(sessionKey(sessionId));
+    return this.#queue.run(sessionId, async () => {
+      if (options.checkpoints) {
+        for (const checkpoint of await this.#listCheckpoints(sessionId)) await this.storage.delete(checkpoint.checkpointId);
+      }
+      return this.storage.delete(sessionKey(sessionId));
+    });
   }
 
   /** Deletes one checkpoint; resolves `true` when it existed. */
   async deleteCheckpoint(checkpointId: string): Promise<boolean> {
     assertCheckpointId(checkpointId);
-    return this.storage.delete(checkpointId);
+    return this.#queue.runExclusive(() => this.storage.delete(checkpointId));
   }
 
   /** Saves `state` marked as paused (`metadata.paused`, `metadata.pause_time`). */
@@ -240,11 +307,19 @@ export class StateManager {
    * @throws SessionNotFoundError
    */
   async resumeExecution(sessionId: string): Promise<SessionSnapshot> {
-    const snapshot = await this.loadSession(sessionId);
-    if (snapshot === undefined) throw new SessionNotFoundError(sessionId, 'there is nothing to resume');
-    snapshot.metadata = { ...snapshot.metadata, paused: false, resume_time: pythonIsoformat(this.#clock()) };
-    const saved = await this.saveSession(sessionId, snapshot);
-    return { ...snapshot, timestamp: saved.timestamp, checksum: saved.checksum };
+    assertValidId('sessionId', sessionId);
+    // Load and save as one call, so no other call on the session comes between them.
+    return this.#queue.run(sessionId, async () => {
+      const snapshot = await this.#load(sessionId);
+      if (snapshot === undefined) throw new SessionNotFoundError(sessionId, 'there is nothing to resume');
+      snapshot.metadata = { ...snapshot.metadata, paused: false, resume_time: pythonIsoformat(this.#clock()) };
+      const timestamp = this.#clock();
+      const doc = toDocument(sessionId, timestamp, snapshot, (path, problem) => {
+        throw new SerializationError(path, problem);
+      });
+      const saved = await this.#store(sessionId, timestamp, doc);
+      return { ...snapshot, timestamp: saved.timestamp, checksum: saved.checksum };
+    });
   }
 
   async #verify(key: string, doc: JsonObject, expectedSessionId?: string): Promise<SessionSnapshot> {
@@ -272,7 +347,7 @@ export class StateManager {
 
   async #unusedCheckpointId(prefix: string, now: number): Promise<string> {
     for (;;) {
-      const id = `${prefix}${nextCheckpointMicros(now)}`;
+      const id = `${prefix}${nextCheckpointDigits(now)}`;
       assertValidKey('checkpoint id (checkpoint_<sessionId>_<name>_<digits>; shorten the session id or the name)', id);
       // Another process may have taken the same digits; the in-process counter cannot know.
       if (!(await this.storage.exists(id))) return id;
@@ -287,18 +362,7 @@ export class StateManager {
       if (error instanceof CorruptStateError) return undefined;
       throw error;
     }
-    if (doc === undefined) return undefined;
-    const { session_id: sessionId, timestamp, branches, completed_branches: completed, metadata } = doc;
-    if (sessionId !== key.slice(SESSION_PREFIX.length) || typeof timestamp !== 'number') return undefined;
-    if (!isPlainObject(branches) || !Array.isArray(completed) || !isPlainObject(metadata)) return undefined;
-    return {
-      sessionId,
-      timestamp,
-      paused: metadata.paused === true,
-      branchesCount: Object.keys(branches).length,
-      completedCount: new Set(completed).size,
-      metadata: metadata as JsonObject,
-    };
+    return doc === undefined ? undefined : SESSION_SUMMARIES.summarise(key, doc);
   }
 
   async #describeCheckpoint(key: string, sessionId: string): Promise<CheckpointInfo | undefined> {
@@ -326,6 +390,28 @@ export class StateManager {
 }
 
 /**
+ * A listing row of a session document, as MARSYS's list_sessions reads it (no
+ * checksum check); `undefined` for a file that does not hold the session its
+ * name says. Bump the id whenever the row changes: rows are remembered.
+ */
+const SESSION_SUMMARIES: Summariser<SessionSummary> = {
+  id: 'sessions-1',
+  summarise(key, doc) {
+    const { session_id: sessionId, timestamp, branches, completed_branches: completed, metadata } = doc;
+    if (sessionId !== key.slice(SESSION_PREFIX.length) || typeof timestamp !== 'number') return undefined;
+    if (!isPlainObject(branches) || !Array.isArray(completed) || !isPlainObject(metadata)) return undefined;
+    return {
+      sessionId,
+      timestamp,
+      paused: metadata.paused === true,
+      branchesCount: Object.keys(branches).length,
+      completedCount: new Set(completed).size,
+      metadata: metadata as JsonObject,
+    };
+  },
+};
+
+/**
  * Reports a value that cannot be stored at its place in the state the caller
  * passed (`branchResults.main.finalResponse`), not in the document built from it.
  */
@@ -342,7 +428,7 @@ function badValueError(doc: JsonObject, error: unknown): unknown {
   return error;
 }
 
-/** The digits an id ends in: microseconds for waymark's ids, whole seconds for MARSYS's. */
+/** The digits an id ends in: microseconds and six random digits for waymark's ids, whole seconds for MARSYS's. */
 function idDigits(checkpointId: string): string {
   return /(\d+)$/.exec(checkpointId)?.[1] ?? '0';
 }

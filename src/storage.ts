@@ -1,3 +1,4 @@
+import type { Summariser } from './summary-index.js';
 import type { JsonObject } from './types.js';
 
 /**
@@ -16,4 +17,12 @@ export interface StorageBackend {
   /** Keys that start with `prefix` (a literal prefix, not a pattern), sorted by code point. */
   listKeys(prefix?: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Optional: `summariser.summarise(key, document)` of every document whose
+   * key starts with `prefix`, sorted by key, leaving out those it returns
+   * `undefined` for and those that do not parse. What it does without reading
+   * every document is up to the backend; the result must be what reading them
+   * all would give. Callers without it load every key themselves.
+   */
+  summaries?<T>(prefix: string, summariser: Summariser<T>): Promise<T[]>;
 }

@@ -98,6 +98,8 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
 function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
   const wrapper = {
     ...fs,
+    // Its writes can tear: it must not claim the atomic writeFile the IndexedDB fs has.
+    atomicWriteFile: false,
     armed: false,
     async writeFile(path: string, data: string) {
       if (!wrapper.armed) return fs.writeFile(path, data);

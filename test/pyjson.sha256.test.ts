@@ -13,6 +13,7 @@ async function subtleHex(bytes: Uint8Array): Promise<string> {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('SHA-256', () => {
@@ -43,7 +44,20 @@ describe('SHA-256', () => {
     await expect(sha256Hex(text)).resolves.toBe(await subtleHex(utf8(text)));
   });
 
+  it('uses Web Crypto where there is no Node, as in browsers, for inputs of 8 KB and more', async () => {
+    const large = 'x'.repeat(8192);
+    const expected = await subtleHex(utf8(large));
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const digest = vi.spyOn(globalThis.crypto.subtle, 'digest');
+    await expect(sha256Hex(large)).resolves.toBe(expected);
+    expect(digest).toHaveBeenCalledOnce();
+    // Smaller ones are hashed at once: Web Crypto's answer would come later than the portable code's.
+    await expect(sha256Hex('abc')).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(digest).toHaveBeenCalledOnce();
+  });
+
   it('falls back to the portable code where crypto.subtle is missing (insecure browser contexts)', async () => {
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     // Were subtle used, these stubs would make sha256Hex throw.
     vi.stubGlobal('crypto', { getRandomValues: webcrypto.getRandomValues.bind(webcrypto) });
     await expect(sha256Hex('abc')).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

@@ -79,7 +79,7 @@ describe.each(FILE_SYSTEMS)('StateManager on $name', ({ makePlace }) => {
     await manager.saveSession('s', sampleState(1));
     now += 1;
     const id = await manager.createCheckpoint('s', 'before-merge');
-    expect(id).toMatch(/^checkpoint_s_before-merge_\d{16}$/);
+    expect(id).toMatch(/^checkpoint_s_before-merge_\d{22}$/);
     now += 1;
     await manager.saveSession('s', sampleState(2));
     const restored = await manager.restoreCheckpoint(id);

@@ -14,6 +14,7 @@ export {
   markPythonFloat,
   isPythonFloat,
   copyNumberForm,
+  cloneJson,
   type JsonContainer,
   type MemberKey,
 } from './number-forms.js';

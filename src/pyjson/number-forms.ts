@@ -128,3 +128,22 @@ export function keyOrderOf(object: object, forms = formsByContainer.get(object))
   for (const key of order) if (!Object.prototype.hasOwnProperty.call(object, key)) return undefined;
   return order;
 }
+
+/**
+ * A deep copy of a JSON value that keeps its side-table entries (float
+ * markers, int lexemes, key order): for handing out documents kept in a
+ * cache, so that callers can change their copy freely.
+ */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  // Spread and slice copy a container's members in one native step (an own
+  // "__proto__" key stays a property); then only nested containers need a call.
+  const copy = (Array.isArray(value) ? value.slice() : { ...value }) as Record<string, JsonValue>;
+  for (const key of Object.keys(copy)) {
+    const member = copy[key];
+    if (typeof member === 'object' && member !== null) copy[key] = cloneJson(member);
+  }
+  const forms = formsByContainer.get(value);
+  if (forms !== undefined) formsByContainer.set(copy, { numbers: forms.numbers && new Map(forms.numbers), keyOrder: forms.keyOrder });
+  return copy as T;
+}

@@ -17,32 +17,35 @@ function rootFractions(count: number, root: number): Uint32Array {
 
 /** SHA-256 of `bytes`, as 64 lower-case hex digits, without Web Crypto. */
 export function sha256HexPortable(bytes: Uint8Array): string {
-  const k = (roundConstants ??= rootFractions(64, 3));
+  // As int32s, like every value below: V8 then keeps the arithmetic in integer registers.
+  const k = new Int32Array((roundConstants ??= rootFractions(64, 3)).buffer);
   const hash = (initialHash ??= rootFractions(8, 2)).slice();
   // Message, a 1 bit, zeros, then the bit length as 64 bits: a whole number of 64-byte blocks.
-  const blockCount = ((bytes.length + 8) >> 6) + 1;
-  const words = new Uint32Array(blockCount * 16);
-  for (let i = 0; i < bytes.length; i++) words[i >> 2]! |= (bytes[i] as number) << (24 - (i % 4) * 8);
-  words[bytes.length >> 2]! |= 0x80 << (24 - (bytes.length % 4) * 8);
-  words[words.length - 2] = Math.floor(bytes.length / 2 ** 29);
-  words[words.length - 1] = bytes.length * 8;
-  const w = new Uint32Array(64);
-  for (let block = 0; block < words.length; block += 16) {
+  const length = bytes.length;
+  const padded = new Uint8Array(((length + 8) >> 6) * 64 + 64);
+  padded.set(bytes);
+  padded[length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(length / 2 ** 29));
+  view.setUint32(padded.length - 4, length << 3);
+  const w = new Int32Array(64);
+  let [a, b, c, d, e, f, g, h] = hash as unknown as number[] as [number, number, number, number, number, number, number, number];
+  for (let block = 0; block < padded.length; block += 64) {
     for (let t = 0; t < 64; t++) {
       if (t < 16) {
-        w[t] = words[block + t] as number;
+        w[t] = view.getInt32(block + t * 4);
       } else {
-        const a = w[t - 15] as number;
-        const b = w[t - 2] as number;
-        const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-        const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-        w[t] = (w[t - 16] as number) + s0 + (w[t - 7] as number) + s1;
+        const x = w[t - 15]!;
+        const y = w[t - 2]!;
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) | 0;
       }
     }
-    let [a, b, c, d, e, f, g, h] = hash as unknown as [number, number, number, number, number, number, number, number];
+    let [a0, b0, c0, d0, e0, f0, g0, h0] = [a, b, c, d, e, f, g, h];
     for (let t = 0; t < 64; t++) {
       const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + s1 + ((e & f) ^ (~e & g)) + (k[t] as number) + (w[t] as number)) | 0;
+      const t1 = (h + s1 + ((e & f) ^ (~e & g)) + k[t]! + w[t]!) | 0;
       const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       h = g;
@@ -54,23 +57,55 @@ export function sha256HexPortable(bytes: Uint8Array): string {
       b = a;
       a = (t1 + t2) | 0;
     }
-    const sums = [a, b, c, d, e, f, g, h];
-    for (let i = 0; i < 8; i++) hash[i] = (hash[i] as number) + (sums[i] as number);
+    a = (a + a0) | 0;
+    b = (b + b0) | 0;
+    c = (c + c0) | 0;
+    d = (d + d0) | 0;
+    e = (e + e0) | 0;
+    f = (f + f0) | 0;
+    g = (g + g0) | 0;
+    h = (h + h0) | 0;
   }
   let hex = '';
-  for (const word of hash) hex += word.toString(16).padStart(8, '0');
+  for (const word of [a, b, c, d, e, f, g, h]) hex += (word >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
 
+interface NodeCrypto {
+  createHash(algorithm: 'sha256'): { update(text: string): { digest(encoding: 'hex'): string } };
+}
+
 /**
- * SHA-256 of the UTF-8 bytes of `text`, as 64 lower-case hex digits: Web
- * Crypto when the environment has it (Node, secure browser contexts),
- * `sha256HexPortable` otherwise.
+ * Node's crypto module when running on Node (20.16 and later have
+ * `process.getBuiltinModule`), else `undefined`. Hashing there is
+ * synchronous: Web Crypto's `digest` makes a round trip through the thread
+ * pool that costs more than hashing a whole small document. Looked up at run
+ * time, not imported, so that browser bundles never see `node:crypto`.
+ */
+function nodeCrypto(): NodeCrypto | undefined {
+  const lookup = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  // Looked up once per lookup function (tests replace it to take the browser's path).
+  if (lookup !== cached.lookup) cached = { lookup, module: lookup?.('node:crypto') as NodeCrypto | undefined };
+  return cached.module;
+}
+
+let cached: { lookup: unknown; module: NodeCrypto | undefined } = { lookup: undefined, module: undefined };
+
+/** Inputs shorter than this (in bytes) are hashed by `sha256HexPortable` even where Web Crypto is. */
+const PORTABLE_BELOW = 8192;
+
+/**
+ * SHA-256 of the UTF-8 bytes of `text`, as 64 lower-case hex digits: Node's
+ * crypto on Node; elsewhere Web Crypto for inputs of 8 KB and more (browsers,
+ * in secure contexts), `sha256HexPortable` otherwise.
  */
 export async function sha256Hex(text: string): Promise<string> {
+  const node = nodeCrypto();
+  if (node !== undefined) return node.createHash('sha256').update(text).digest('hex');
   const bytes = new TextEncoder().encode(text);
   const subtle = (globalThis.crypto as Partial<Crypto> | undefined)?.subtle;
-  if (subtle === undefined) return sha256HexPortable(bytes);
+  // Web Crypto answers on another thread: below a few KB, hashing here is done before the answer would be.
+  if (subtle === undefined || bytes.length < PORTABLE_BELOW) return sha256HexPortable(bytes);
   const digest = new Uint8Array(await subtle.digest('SHA-256', bytes));
   let hex = '';
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
