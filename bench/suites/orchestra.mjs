@@ -1,0 +1,88 @@
+// Orchestra's overhead: a 1,000-step workflow whose agents do nothing (A and B
+// hand over to each other), persisting on memfs and on disk, against the same
+// workflow with persistence off.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { median } from '../lib/measure.mjs';
+import { memFs, nodeFs, waymark } from '../lib/waymark.mjs';
+
+const { FileStorageBackend, Orchestra, StateManager } = waymark;
+
+export const STEPS = 1_000;
+
+const topology = { agents: ['A', 'B'], flows: ['A <-> B'] };
+const agents = {
+  A: async (_input, context) => ({ response: null, next: context.step >= STEPS ? null : 'B' }),
+  B: async (_input, context) => ({ response: null, next: context.step >= STEPS ? null : 'A' }),
+};
+
+/**
+ * Persistence off: the StateManager calls Orchestra makes, doing nothing.
+ * The engine itself (its state updates, its copies of the state) still runs.
+ */
+function noPersistence() {
+  const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
+  return {
+    storage: {},
+    clock: () => Date.now() / 1000,
+    loadSession: () => Promise.resolve(undefined),
+    saveSession: saved,
+    pauseExecution: saved,
+  };
+}
+
+const MODES = [
+  { id: 'off', label: 'persistence off', open: () => ({ stateManager: noPersistence() }) },
+  { id: 'memfs', label: 'memfs', open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }) },
+  {
+    id: 'disk',
+    label: 'Node disk, durable',
+    open: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-orchestra-'));
+      return { stateManager: new StateManager(new FileStorageBackend(dir, { fs: nodeFs() })), close: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    id: 'disk-fast',
+    label: 'Node disk, not durable',
+    open: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-orchestra-'));
+      return { stateManager: new StateManager(new FileStorageBackend(dir, { fs: nodeFs({ durable: false }) })), close: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+];
+
+let sessions = 0;
+
+async function timeRun(mode) {
+  const { stateManager, close } = mode.open();
+  try {
+    const start = performance.now();
+    const result = await Orchestra.run({ task: 'nothing', topology, agents, stateManager, context: { sessionId: `run${sessions++}` }, maxSteps: STEPS });
+    const ms = performance.now() - start;
+    const steps = result.totalSteps ?? result.steps;
+    if (result.status !== 'completed' || steps !== STEPS) throw new Error(`${mode.id}: ${result.status} after ${steps} steps`);
+    return ms;
+  } finally {
+    close?.();
+  }
+}
+
+/** Rows of { id, label, ms, stepsPerSecond } : medians over `rounds` interleaved runs, after one warm-up each. */
+export async function runOrchestra({ rounds = 5, log = () => {} }) {
+  const times = Object.fromEntries(MODES.map((m) => [m.id, []]));
+  for (const mode of MODES) await timeRun(mode);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < MODES.length; k++) {
+      const mode = MODES[(k + round) % MODES.length];
+      times[mode.id].push(await timeRun(mode));
+    }
+    log(`orchestra round ${round + 1}/${rounds}`);
+  }
+  return MODES.map((mode) => {
+    const ms = median(times[mode.id]);
+    return { id: mode.id, label: mode.label, ms, stepsPerSecond: (STEPS / ms) * 1000 };
+  });
+}
