@@ -354,25 +354,23 @@ export class StateManager {
     }
   }
 
-  async #summarise(key: string): Promise<SessionSummary | undefined> {
-    let doc: JsonObject | undefined;
+  /** The document under `key`, or `undefined` when it is missing or cannot be read as JSON: listings leave such files out. */
+  async #loadListable(key: string): Promise<JsonObject | undefined> {
     try {
-      doc = await this.storage.load(key);
+      return await this.storage.load(key);
     } catch (error) {
       if (error instanceof CorruptStateError) return undefined;
       throw error;
     }
+  }
+
+  async #summarise(key: string): Promise<SessionSummary | undefined> {
+    const doc = await this.#loadListable(key);
     return doc === undefined ? undefined : SESSION_SUMMARIES.summarise(key, doc);
   }
 
   async #describeCheckpoint(key: string, sessionId: string): Promise<CheckpointInfo | undefined> {
-    let doc: JsonObject | undefined;
-    try {
-      doc = await this.storage.load(key);
-    } catch (error) {
-      if (error instanceof CorruptStateError) return undefined;
-      throw error;
-    }
+    const doc = await this.#loadListable(key);
     if (doc === undefined || doc.session_id !== sessionId || !isPlainObject(doc.metadata)) return undefined;
     const metadata = doc.metadata as JsonObject;
     const name = metadata[CHECKPOINT_META.name];
