@@ -13,9 +13,10 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import { idbFs } from '../adapters/idb.js';
-import { FileStorageBackend, SessionNotFoundError, StateManager, type MinimalFs } from '../src/index.js';
+import { FileStorageBackend, SessionNotFoundError, StateManager } from '../src/index.js';
 import { reduce, stateFor } from './support/api-model.js';
 import { recordFigure, scaled } from './support/figures.js';
+import { scheduledFs } from './support/scheduled-fs.js';
 
 const TEST_FILE = 'test/concurrency.idb.test.ts';
 const SESSIONS = ['tab', 'tab_2'] as const;
@@ -25,25 +26,6 @@ const writeArb: fc.Arbitrary<Write> = fc.record({
   kind: fc.constantFrom<Write['kind']>('save', 'save', 'save', 'delete', 'checkpoint'),
   sid: fc.constantFrom(...SESSIONS),
 });
-
-function scheduled(fs: MinimalFs, s: fc.Scheduler, who: string): MinimalFs {
-  const gate =
-    <A extends unknown[], R>(name: string, operation: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await s.schedule(Promise.resolve(), `${who} ${name} ${String(args[0])}`);
-      return operation(...args);
-    };
-  return {
-    readFile: gate('readFile', (path: string, encoding: 'utf8') => fs.readFile(path, encoding)),
-    writeFile: gate('writeFile', (path: string, data: string) => fs.writeFile(path, data)),
-    rename: gate('rename', (from: string, to: string) => fs.rename(from, to)),
-    unlink: gate('unlink', (path: string) => fs.unlink(path)),
-    readdir: gate('readdir', (path: string) => fs.readdir(path)),
-    mkdir: gate('mkdir', (path: string, options: { recursive: true }) => fs.mkdir(path, options)),
-    stat: gate('stat', (path: string) => fs.stat(path)),
-    ...(fs.atomicWriteFile && { atomicWriteFile: true }),
-  };
-}
 
 let writes = 0;
 let runs = 0;
@@ -66,7 +48,7 @@ it('two StateManagers on one IndexedDB store: each session ends as the last writ
         const tabs = [firstWrites, secondWrites].map((list, i) => ({
           name: `tab${i}`,
           list,
-          sm: new StateManager(new FileStorageBackend('/state', { fs: scheduled(idbFs({ dbName }), s, `tab${i}`) })),
+          sm: new StateManager(new FileStorageBackend('/state', { fs: scheduledFs(idbFs({ dbName }), s, `tab${i} `) })),
           checkpoints: [] as string[],
         }));
         const calls = tabs.flatMap((tab) =>

@@ -10,42 +10,16 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { FileStorageBackend, StateManager, type MinimalFs } from '../src/index.js';
+import { FileStorageBackend, StateManager } from '../src/index.js';
 import { KeyQueue } from '../src/key-queue.js';
 import { ApiModel, commandArb, modelView, start, stateFor, storedView, tagged, type Command, type Outcome } from './support/api-model.js';
 import { FILE_SYSTEMS } from './support/file-systems.js';
 import { recordFigure, scaled } from './support/figures.js';
+import { scheduledFs } from './support/scheduled-fs.js';
 import { memoryStateManager } from '../adapters/memfs.js';
 import { branch } from './support/states.js';
 
 const TEST_FILE = 'test/concurrency.in-process.test.ts';
-
-/** `fs` with every operation held until the scheduler lets it start. */
-function scheduledFs(fs: MinimalFs, s: fc.Scheduler): MinimalFs {
-  const gate =
-    <A extends unknown[], R>(name: string, operation: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await s.schedule(Promise.resolve(), `${name} ${String(args[0]).replace(/^.*\/(sessions|checkpoints)\//, '$1/')}`);
-      return operation(...args);
-    };
-  const open = fs.open;
-  return {
-    readFile: gate('readFile', (path: string, encoding: 'utf8') => fs.readFile(path, encoding)),
-    writeFile: gate('writeFile', (path: string, data: string) => fs.writeFile(path, data)),
-    rename: gate('rename', (from: string, to: string) => fs.rename(from, to)),
-    unlink: gate('unlink', (path: string) => fs.unlink(path)),
-    readdir: gate('readdir', (path: string) => fs.readdir(path)),
-    mkdir: gate('mkdir', (path: string, options: { recursive: true }) => fs.mkdir(path, options)),
-    stat: gate('stat', (path: string) => fs.stat(path)),
-    ...(fs.atomicWriteFile && { atomicWriteFile: true }),
-    ...(open && {
-      open: gate('open', async (path: string, flags: 'r+' | 'r') => {
-        const handle = await open.call(fs, path, flags);
-        return { sync: gate('sync', () => handle.sync()), close: () => handle.close() };
-      }),
-    }),
-  };
-}
 
 /**
  * Makes the checksum of the first save slow, deterministically: Web Crypto's
