@@ -9,7 +9,7 @@ function escapeUnit(code: number): string {
 }
 
 /** `\uXXXX` escapes of every code unit of `run`, lower-case hex. */
-export function escapeEachUnit(run: string): string {
+function escapeEachUnit(run: string): string {
   let out = '';
   for (let i = 0; i < run.length; i++) out += escapeUnit(run.charCodeAt(i));
   return out;

@@ -8,14 +8,38 @@ import { containerForms, PYTHON_FLOAT, type ContainerForms } from './number-form
 import type { PathSegment } from './non-json-value-error.js';
 import { formatPythonNumber } from './python-number.js';
 
+/**
+ * Caches shared by every writer, so that small documents, whose few objects
+ * are mostly of shapes met in earlier saves, are not sorted anew each time.
+ * Bounded: emptied when full, and long keys are not kept.
+ */
+const keyLiterals = new Map<string, string>();
+/** Per first key, the last few key lists met that start with it, each with its code point order. */
+const keyOrders = new Map<string, Array<{ keys: string[]; sorted: string[] }>>();
+const CACHE_ENTRIES = 2048;
+const MAX_CACHED_KEY_LENGTH = 64;
+const SHAPES_PER_FIRST_KEY = 4;
+const MAX_CACHED_SHAPE = 32;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_ENTRIES) cache.clear();
+  cache.set(key, value);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 1; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Thrown by the writer at a value it will not write: `member` then asks inspectValueAt what is wrong, and where. */
 const UNUSUAL = new Error('a value that is not plain JSON');
 
 /**
  * Writes values as Python's `json.dumps(value, sort_keys=True)` does, leaving
- * non-ASCII for one escaping pass over the assembled text. One writer per
- * document, as it remembers what recurs from object to object: the JSON
- * literals of keys, and the sorted order of each list of keys.
+ * non-ASCII for one escaping pass over the assembled text. What recurs from
+ * object to object and from save to save, the JSON literals of keys and the
+ * sorted order of each list of keys, is remembered across documents.
  *
  * It checks values as it writes them, cheaply: anything but a string, a
  * number, a boolean, null, a plain array or object (or nesting past the
@@ -24,9 +48,6 @@ const UNUSUAL = new Error('a value that is not plain JSON');
  * common case, are walked once.
  */
 export class CompactSortedWriter {
-  private readonly keyLiterals = new Map<string, string>();
-  /** Per first key, the last key list met that starts with it, and that list in code point order. */
-  private readonly keyOrders = new Map<string, { keys: string[]; sorted: string[] }>();
   private depth = 0;
 
   constructor(private readonly allowNonFinite: boolean) {}
@@ -49,26 +70,32 @@ export class CompactSortedWriter {
   }
 
   private keyLiteral(key: string): string {
-    let literal = this.keyLiterals.get(key);
+    let literal = keyLiterals.get(key);
     if (literal === undefined) {
       literal = JSON.stringify(key);
-      this.keyLiterals.set(key, literal);
+      if (key.length <= MAX_CACHED_KEY_LENGTH) remember(keyLiterals, key, literal);
     }
     return literal;
   }
 
-  /** `keys` in code point order; an object shaped like the previous one with the same first key reuses its order. */
+  /**
+   * `keys` in code point order. Objects of a document come in a few shapes
+   * (messages with and without tool calls, say): the last few lists met per
+   * first key are remembered with their order, so most lists are sorted once.
+   */
   private sorted(keys: string[]): string[] {
     if (keys.length < 2) return keys;
     const first = keys[0] as string;
-    const known = this.keyOrders.get(first);
-    if (known !== undefined && known.keys.length === keys.length) {
-      let same = true;
-      for (let i = 1; i < keys.length && same; i++) same = known.keys[i] === keys[i];
-      if (same) return known.sorted;
+    let known = keyOrders.get(first);
+    if (known === undefined) {
+      known = [];
+      if (first.length <= MAX_CACHED_KEY_LENGTH) remember(keyOrders, first, known);
     }
+    for (const order of known) if (sameKeys(order.keys, keys)) return order.sorted;
     const sorted = sortByCodePoint(keys.slice());
-    this.keyOrders.set(first, { keys, sorted });
+    if (keys.length > MAX_CACHED_SHAPE) return sorted;
+    if (known.length === SHAPES_PER_FIRST_KEY) known.shift();
+    known.push({ keys, sorted });
     return sorted;
   }
 

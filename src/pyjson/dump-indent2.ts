@@ -1,10 +1,11 @@
 import type { JsonObject, JsonValue } from '../types.js';
 import { setOwn } from '../own.js';
-import { escapeEachUnit, escapeNonAscii } from './ascii-escape.js';
+import { escapeNonAscii } from './ascii-escape.js';
 import type { DumpOptions } from './dump-options.js';
 import { inspectValue, numberNeedsPythonForm } from './inspect-value.js';
 import { containerForms, keyOrderOf, type ContainerForms } from './number-forms.js';
 import { formatPythonNumber } from './python-number.js';
+import { StandIns } from './stand-ins.js';
 
 const NEWLINE = /\n/g;
 
@@ -49,25 +50,17 @@ function encodeMember(
 }
 
 /**
- * A string no document is expected to hold, in the form `JSON.stringify`
- * writes it: `"\u0000waymark:<n>"`. Collisions are still detected, not assumed away.
- */
-const STAND_IN_PREFIX = '\u0000waymark:';
-const STAND_IN_OR_NON_ASCII = /"\\u0000waymark:(\d+)"|[\u007f-\uffff]+/g;
-
-/**
  * A copy of `container`, and of every special container inside it, in which
  * each member JS would write differently from Python is replaced by a stand-in
- * string; `texts` receives, at the stand-in's number, Python's text for it.
- * Unchanged containers are shared, not copied: only the paths to special
- * members are.
+ * for Python's text. Unchanged containers are shared, not copied: only the
+ * paths to special members are.
  */
-function withStandIns(container: object, depth: number, special: ReadonlySet<object>, texts: string[]): object | string {
+function withStandIns(container: object, depth: number, special: ReadonlySet<object>, standIns: StandIns): object | string {
   const forms = containerForms(container);
   const isArray = Array.isArray(container);
   if (!isArray && keyOrderOf(container, forms) !== undefined) {
     // JS objects cannot hold integer-like keys out of numeric order: write this one by hand.
-    return standIn(escapeNonAscii(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c))), texts);
+    return standIns.add(escapeNonAscii(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c))));
   }
   const source = container as Record<string, unknown>;
   const copy = (isArray ? (container as unknown[]).slice() : { ...source }) as Record<string, unknown>;
@@ -77,9 +70,9 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
     if (typeof member === 'number') {
       const form = forms?.numbers?.get(key);
       if (form === undefined && !numberNeedsPythonForm(member)) continue;
-      replacement = standIn(formatPythonNumber(member, form), texts);
+      replacement = standIns.add(formatPythonNumber(member, form));
     } else if (typeof member === 'object' && member !== null && special.has(member)) {
-      replacement = withStandIns(member, depth + 1, special, texts);
+      replacement = withStandIns(member, depth + 1, special, standIns);
     } else {
       continue;
     }
@@ -87,38 +80,6 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
     setOwn(copy, key, replacement);
   }
   return copy;
-}
-
-function standIn(text: string, texts: string[]): string {
-  return `${STAND_IN_PREFIX}${texts.push(text) - 1}`;
-}
-
-/**
- * Escapes non-ASCII and puts each stand-in's text in its place, in one pass.
- * `undefined` when the document itself held a string looking like a stand-in
- * (each must be found exactly once), so the caller can write it another way.
- */
-function resolveStandIns(json: string, texts: readonly string[]): string | undefined {
-  const seen = new Uint8Array(texts.length);
-  let found = 0;
-  let out = '';
-  let copiedUpTo = 0;
-  STAND_IN_OR_NON_ASCII.lastIndex = 0;
-  for (let match = STAND_IN_OR_NON_ASCII.exec(json); match !== null; match = STAND_IN_OR_NON_ASCII.exec(json)) {
-    out += json.slice(copiedUpTo, match.index);
-    const number = match[1];
-    if (number === undefined) {
-      out += escapeEachUnit(match[0]);
-    } else {
-      const index = Number(number);
-      if (index >= texts.length || seen[index] === 1) return undefined;
-      seen[index] = 1;
-      found++;
-      out += texts[index];
-    }
-    copiedUpTo = STAND_IN_OR_NON_ASCII.lastIndex;
-  }
-  return found === texts.length ? out + json.slice(copiedUpTo) : undefined;
 }
 
 /**
@@ -136,15 +97,15 @@ function resolveStandIns(json: string, texts: readonly string[]): string | undef
  *
  * The layout is native `JSON.stringify(value, null, 2)`'s, which is
  * Python's; where a number must be written otherwise, a copy of the path to
- * it carries a stand-in that is replaced in the final ASCII-escaping pass.
+ * it carries a stand-in (stand-ins.ts) for Python's text.
  */
 export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): string {
   const { special } = inspectValue(value, options.allowNonFinite ?? false);
   if (typeof value === 'number') return formatPythonNumber(value, undefined);
   if (typeof value !== 'object' || value === null || !special.has(value)) return escapeNonAscii(JSON.stringify(value, null, 2));
-  const texts: string[] = [];
-  const json = JSON.stringify(withStandIns(value, 0, special, texts), null, 2);
-  return resolveStandIns(json, texts) ?? escapeNonAscii(encodeSpecial(value, '', (container) => special.has(container)));
+  const standIns = new StandIns();
+  const json = JSON.stringify(withStandIns(value, 0, special, standIns), null, 2);
+  return standIns.resolve(escapeNonAscii(json)) ?? escapeNonAscii(encodeSpecial(value, '', (container) => special.has(container)));
 }
 
 /**
