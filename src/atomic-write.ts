@@ -48,8 +48,12 @@ export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: stri
   for (let attempt = 1; ; attempt++) {
     const temp = `${dir}/${tempNameFor(fileName)}`;
     try {
-      await fs.writeFile(temp, text);
-      await fsyncPath(fs, temp, 'r+');
+      if (fs.open && fs.writeFileSynced) {
+        await fs.writeFileSynced(temp, text);
+      } else {
+        await fs.writeFile(temp, text);
+        await fsyncPath(fs, temp, 'r+');
+      }
       await fs.rename(temp, target);
     } catch (error) {
       await fs.unlink(temp).catch(() => undefined);

@@ -25,6 +25,12 @@ export interface MinimalFs {
    */
   open?(path: string, flags: 'r+' | 'r'): Promise<MinimalFileHandle>;
   /**
+   * Optional, for an fs with `open`: writes the file and flushes its data to
+   * stable storage before resolving, in fewer calls than `writeFile` then an
+   * fsync through `open` (Node's: open, write, fdatasync, close).
+   */
+  writeFileSynced?(path: string, data: string): Promise<void>;
+  /**
    * Optional: `stat` of a symbolic link itself. An fs that has links should
    * have it: waymark then refuses to use a `sessions/` or `checkpoints/`
    * directory that is a link to somewhere else.

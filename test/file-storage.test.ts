@@ -94,20 +94,23 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
   });
 });
 
-/** Wraps an fs so that the next writeFile writes part of its data and then fails, as a full disk would. */
+/** Wraps an fs so that the next write (plain or synced) writes part of its data and then fails, as a full disk would. */
 function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
-  const wrapper = {
+  const failing = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+    if (!wrapper.armed) return write(path, data);
+    wrapper.armed = false;
+    await write(path, data.slice(0, Math.floor(data.length / 2)));
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
+  };
+  const wrapper: MinimalFs & { armed: boolean } = {
     ...fs,
     // Its writes can tear: it must not claim the atomic writeFile the IndexedDB fs has.
     atomicWriteFile: false,
     armed: false,
-    async writeFile(path: string, data: string) {
-      if (!wrapper.armed) return fs.writeFile(path, data);
-      wrapper.armed = false;
-      await fs.writeFile(path, data.slice(0, Math.floor(data.length / 2)));
-      throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
-    },
+    writeFile: failing((path, data) => fs.writeFile(path, data)),
   };
+  const synced = fs.writeFileSynced;
+  if (synced) wrapper.writeFileSynced = failing((path, data) => synced.call(fs, path, data));
   return wrapper;
 }
 

@@ -11,7 +11,7 @@
  * operation is recorded once the wrapped fs has completed it; one that fails
  * is not recorded. The test marks where each API call resolved with `ack()`.
  *
- * It offers what the wrapped fs offers (`open`, `lstat`, `statMany`,
+ * It offers what the wrapped fs offers (`open`, `writeFileSynced`, `lstat`, `statMany`,
  * `atomicWriteFile`), so waymark takes the same paths through it.
  *
  * Paths are recorded relative to `root` (`''` is `root` itself). Every path
@@ -153,6 +153,18 @@ export function recordingFs(inner: MinimalFs, root: string): RecordingFs {
         },
         close: () => handle.close(),
       };
+    };
+  }
+  const writeFileSynced = inner.writeFileSynced;
+  if (writeFileSynced !== undefined) {
+    // One call that writes then flushes: recorded as the two, which a crash can come between.
+    recorded.writeFileSynced = async (path, data) => {
+      const at = relative(path);
+      await writeFileSynced.call(inner, path, data);
+      if (at !== undefined) {
+        record({ op: 'write', path: at, data });
+        record({ op: 'fsync', path: at });
+      }
     };
   }
   return recorded;

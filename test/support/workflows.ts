@@ -88,13 +88,16 @@ export function volumeFs(): { volume: Volume; fs: MinimalFs } {
  */
 export function dyingFs(fs: MinimalFs, budget = Infinity): MinimalFs & { writes(): number } {
   let writes = 0;
+  const counted = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+    if (writes >= budget) throw Object.assign(new Error('EIO: the process died here (simulated)'), { code: 'EIO' });
+    writes++;
+    return write(path, data);
+  };
+  const synced = fs.writeFileSynced;
   return {
     ...fs,
-    writeFile: async (path, data) => {
-      if (writes >= budget) throw Object.assign(new Error('EIO: the process died here (simulated)'), { code: 'EIO' });
-      writes++;
-      return fs.writeFile(path, data);
-    },
+    writeFile: counted((path, data) => fs.writeFile(path, data)),
+    ...(synced && { writeFileSynced: counted((path, data) => synced.call(fs, path, data)) }),
     writes: () => writes,
   };
 }
