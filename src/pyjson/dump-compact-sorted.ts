@@ -14,6 +14,7 @@ import { formatPythonNumber } from './python-number.js';
  * Bounded: emptied when full, and long keys are not kept.
  */
 const keyLiterals = new Map<string, string>();
+const firstKeyLiterals = new Map<string, string>();
 /** Per first key, the last few key lists met that start with it, each with its code point order. */
 const keyOrders = new Map<string, Array<{ keys: string[]; sorted: string[] }>>();
 const CACHE_ENTRIES = 2048;
@@ -58,8 +59,10 @@ export class CompactSortedWriter {
    */
   member(container: object, key: string, path: readonly PathSegment[]): string {
     const value = (container as JsonObject)[key] as JsonValue;
+    // Pieces joined once at the end: a deep tree of concatenations costs more to flatten.
+    const parts: string[] = [];
     try {
-      return this.encodeMember(value, key, containerForms(container));
+      this.writeMember(parts, value, key, containerForms(container));
     } catch (error) {
       if (error !== UNUSUAL) throw error;
       this.depth = 0;
@@ -67,13 +70,16 @@ export class CompactSortedWriter {
       inspectValueAt(value, this.allowNonFinite, path);
       throw error;
     }
+    return parts.join('');
   }
 
-  private keyLiteral(key: string): string {
-    let literal = keyLiterals.get(key);
+  /** `{"key": ` (first member) or `, "key": ` (the others). */
+  private keyLiteral(key: string, first: boolean): string {
+    const cache = first ? firstKeyLiterals : keyLiterals;
+    let literal = cache.get(key);
     if (literal === undefined) {
-      literal = JSON.stringify(key);
-      if (key.length <= MAX_CACHED_KEY_LENGTH) remember(keyLiterals, key, literal);
+      literal = `${first ? '{' : ', '}${JSON.stringify(key)}: `;
+      if (key.length <= MAX_CACHED_KEY_LENGTH) remember(cache, key, literal);
     }
     return literal;
   }
@@ -99,26 +105,32 @@ export class CompactSortedWriter {
     return sorted;
   }
 
-  private encodeMember(value: JsonValue, key: string, forms: ContainerForms | undefined): string {
+  /** Appends the text of `value` (held under `key` in a container with `forms`) to `parts`. */
+  private writeMember(parts: string[], value: JsonValue, key: string, forms: ContainerForms | undefined): void {
     switch (typeof value) {
       case 'string':
-        return JSON.stringify(value);
+        parts.push(JSON.stringify(value));
+        return;
       case 'boolean':
-        return value ? 'true' : 'false';
+        parts.push(value ? 'true' : 'false');
+        return;
       case 'number': {
         const form = forms?.numbers?.get(key);
         // Non-finite: allowed bare when asked, or as a kept int lexeme (a huge Python int).
         if (!this.allowNonFinite && !Number.isFinite(value) && (form === undefined || form === PYTHON_FLOAT || Number(form) !== value)) throw UNUSUAL;
-        return formatPythonNumber(value, form);
+        parts.push(formatPythonNumber(value, form));
+        return;
       }
       case 'object':
-        return value === null ? 'null' : this.encodeContainer(value);
+        if (value === null) parts.push('null');
+        else this.writeContainer(parts, value);
+        return;
       default:
         throw UNUSUAL;
     }
   }
 
-  private encodeContainer(container: JsonValue[] | JsonObject): string {
+  private writeContainer(parts: string[], container: JsonValue[] | JsonObject): void {
     const isArray = Array.isArray(container);
     const proto: unknown = Object.getPrototypeOf(container);
     if (
@@ -129,23 +141,25 @@ export class CompactSortedWriter {
       throw UNUSUAL;
     }
     const forms = containerForms(container);
-    let out = '';
     if (isArray) {
+      parts.push('[');
       for (let i = 0; i < container.length; i++) {
+        if (i > 0) parts.push(', ');
         // Indices are turned into form keys only where there are forms to look up.
-        out += `${i === 0 ? '' : ', '}${this.encodeMember(container[i] as JsonValue, forms === undefined ? '' : String(i), forms)}`;
+        this.writeMember(parts, container[i] as JsonValue, forms === undefined ? '' : String(i), forms);
       }
-      out = `[${out}]`;
+      parts.push(']');
     } else {
       const keys = this.sorted(Object.keys(container));
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
-        out += `${i === 0 ? '' : ', '}${this.keyLiteral(key)}: ${this.encodeMember(container[key] as JsonValue, key, forms)}`;
+        // `{"key": ` for the first member, `, "key": ` for the others: one piece each.
+        parts.push(this.keyLiteral(key, i === 0));
+        this.writeMember(parts, container[key] as JsonValue, key, forms);
       }
-      out = `{${out}}`;
+      parts.push(keys.length === 0 ? '{}' : '}');
     }
     this.depth--;
-    return out;
   }
 }
 
