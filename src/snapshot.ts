@@ -28,13 +28,18 @@ class Misfit {
   constructor(readonly problem: string) {}
 }
 
-/** Runs `step`, prefixing `key` to the path of a misfit it throws. */
-function at<T>(key: string | number, step: () => T): T {
+/** Prefixes `key` to the path of `error` when it is a misfit; rethrows it. */
+function rethrowAt(key: string | number, error: unknown): never {
+  if (error instanceof Misfit) error.path.unshift(key);
+  throw error;
+}
+
+/** `convert`, a misfit located at `key`. No closure per call: documents have many fields. */
+function convertAt(key: string | number, kind: FieldKind, value: unknown, dir: Direction): unknown {
   try {
-    return step();
+    return convert(kind, value, dir);
   } catch (error) {
-    if (error instanceof Misfit) error.path.unshift(key);
-    throw error;
+    return rethrowAt(key, error);
   }
 }
 
@@ -65,12 +70,14 @@ function convert(kind: FieldKind, value: unknown, dir: Direction): unknown {
     case 'record': {
       if (!isPlainObject(value)) throw new Misfit(`expected an object, found ${describeType(value)}`);
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) setOwn(out, key, at(key, () => convert(kind.of, value[key], dir)));
+      for (const key of Object.keys(value)) setOwn(out, key, convertAt(key, kind.of, value[key], dir));
       return out;
     }
-    case 'list':
+    case 'list': {
       if (!Array.isArray(value)) throw new Misfit(`expected an array, found ${describeType(value)}`);
-      return value.map((item, index) => at(index, () => convertObject(kind.of, item, dir)));
+      const item: FieldKind = { type: 'object', schema: kind.of };
+      return value.map((member, index) => convertAt(index, item, member, dir));
+    }
     case 'object':
       return convertObject(kind.schema, value, dir);
   }
@@ -100,11 +107,9 @@ function convertField(field: Field, source: Record<string, unknown>, target: Rec
       target[to] = field.optionalOnRead.default;
       return;
     }
-    at(from, () => {
-      throw new Misfit('missing');
-    });
+    rethrowAt(from, new Misfit('missing'));
   }
-  target[to] = at(from, () => convert(field.kind, source[from], dir));
+  target[to] = convertAt(from, field.kind, source[from], dir);
   // An integral float such as 1.0 read from a Python file stays a float when written back.
   if (field.kind.type === 'number') copyNumberForm(source, from, target, to);
 }
@@ -143,7 +148,7 @@ export function toDocument(
   reporting(fail, () => {
     for (const field of SESSION_BODY_SCHEMA) {
       const value = input[field.js] ?? emptyValue(field.kind);
-      doc[field.doc] = at(field.js, () => convert(field.kind, value, dir));
+      doc[field.doc] = convertAt(field.js, field.kind, value, dir);
     }
   });
   nameUnnamedBranches(doc.branches as Record<string, { id: string; name: string }>);

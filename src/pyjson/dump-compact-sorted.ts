@@ -50,6 +50,7 @@ const UNUSUAL = new Error('a value that is not plain JSON');
  */
 export class CompactSortedWriter {
   private depth = 0;
+  private out = '';
 
   constructor(private readonly allowNonFinite: boolean) {}
 
@@ -59,10 +60,10 @@ export class CompactSortedWriter {
    */
   member(container: object, key: string, path: readonly PathSegment[]): string {
     const value = (container as JsonObject)[key] as JsonValue;
-    // Pieces joined once at the end: a deep tree of concatenations costs more to flatten.
-    const parts: string[] = [];
+    // Appended to one string: a long chain of concatenations, cheaper to flatten than a deep tree.
+    this.out = '';
     try {
-      this.writeMember(parts, value, key, containerForms(container));
+      this.writeMember(value, key, containerForms(container));
     } catch (error) {
       if (error !== UNUSUAL) throw error;
       this.depth = 0;
@@ -70,7 +71,9 @@ export class CompactSortedWriter {
       inspectValueAt(value, this.allowNonFinite, path);
       throw error;
     }
-    return parts.join('');
+    const out = this.out;
+    this.out = '';
+    return out;
   }
 
   /** `{"key": ` (first member) or `, "key": ` (the others). */
@@ -105,32 +108,32 @@ export class CompactSortedWriter {
     return sorted;
   }
 
-  /** Appends the text of `value` (held under `key` in a container with `forms`) to `parts`. */
-  private writeMember(parts: string[], value: JsonValue, key: string, forms: ContainerForms | undefined): void {
+  /** Appends the text of `value` (held under `key` in a container with `forms`) to `out`. */
+  private writeMember(value: JsonValue, key: string, forms: ContainerForms | undefined): void {
     switch (typeof value) {
       case 'string':
-        parts.push(JSON.stringify(value));
+        this.out += JSON.stringify(value);
         return;
       case 'boolean':
-        parts.push(value ? 'true' : 'false');
+        this.out += value ? 'true' : 'false';
         return;
       case 'number': {
         const form = forms?.numbers?.get(key);
         // Non-finite: allowed bare when asked, or as a kept int lexeme (a huge Python int).
         if (!this.allowNonFinite && !Number.isFinite(value) && (form === undefined || form === PYTHON_FLOAT || Number(form) !== value)) throw UNUSUAL;
-        parts.push(formatPythonNumber(value, form));
+        this.out += formatPythonNumber(value, form);
         return;
       }
       case 'object':
-        if (value === null) parts.push('null');
-        else this.writeContainer(parts, value);
+        if (value === null) this.out += 'null';
+        else this.writeContainer(value);
         return;
       default:
         throw UNUSUAL;
     }
   }
 
-  private writeContainer(parts: string[], container: JsonValue[] | JsonObject): void {
+  private writeContainer(container: JsonValue[] | JsonObject): void {
     const isArray = Array.isArray(container);
     const proto: unknown = Object.getPrototypeOf(container);
     if (
@@ -142,22 +145,22 @@ export class CompactSortedWriter {
     }
     const forms = containerForms(container);
     if (isArray) {
-      parts.push('[');
+      this.out += '[';
       for (let i = 0; i < container.length; i++) {
-        if (i > 0) parts.push(', ');
+        if (i > 0) this.out += ', ';
         // Indices are turned into form keys only where there are forms to look up.
-        this.writeMember(parts, container[i] as JsonValue, forms === undefined ? '' : String(i), forms);
+        this.writeMember(container[i] as JsonValue, forms === undefined ? '' : String(i), forms);
       }
-      parts.push(']');
+      this.out += ']';
     } else {
       const keys = this.sorted(Object.keys(container));
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         // `{"key": ` for the first member, `, "key": ` for the others: one piece each.
-        parts.push(this.keyLiteral(key, i === 0));
-        this.writeMember(parts, container[key] as JsonValue, key, forms);
+        this.out += this.keyLiteral(key, i === 0);
+        this.writeMember(container[key] as JsonValue, key, forms);
       }
-      parts.push(keys.length === 0 ? '{}' : '}');
+      this.out += keys.length === 0 ? '{}' : '}';
     }
     this.depth--;
   }
