@@ -43,7 +43,7 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
   return {
     atomicWriteFile: true,
     readFile: async (path, encoding) => volume.readFileSync(path, encoding) as string,
-    writeFile: async (path, data) => volume.writeFileSync(path, data),
+    writeFile: async (path, data, encoding = 'utf8') => volume.writeFileSync(path, data, { encoding }),
     rename: async (from, to) => {
       const source = kindOf(from);
       const target = kindOf(to);

@@ -4,7 +4,7 @@
  */
 import { constants, statSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import type { MinimalFs } from '../src/fs.js';
+import type { MinimalFs, TextEncoding } from '../src/fs.js';
 
 export interface NodeFsOptions {
   /**
@@ -39,7 +39,7 @@ const WRITE = NO_FOLLOW === undefined ? 'w' : constants.O_WRONLY | constants.O_C
 export function nodeFs({ durable = true }: NodeFsOptions = {}): MinimalFs {
   const fs: MinimalFs = {
     readFile: (path, encoding) => readFile(path, { encoding, flag: READ }),
-    writeFile: (path, data) => writeFile(path, data, { flag: WRITE }),
+    writeFile: (path, data, encoding = 'utf8') => writeFile(path, data, { encoding, flag: WRITE }),
     rename,
     unlink,
     readdir,
@@ -57,10 +57,10 @@ export function nodeFs({ durable = true }: NodeFsOptions = {}): MinimalFs {
  * flushes the data and what is needed to read it back (the size), not the
  * access times.
  */
-async function writeFileSynced(path: string, data: string): Promise<void> {
+async function writeFileSynced(path: string, data: string, encoding: TextEncoding = 'utf8'): Promise<void> {
   const handle = await open(path, WRITE);
   try {
-    await handle.writeFile(data);
+    await handle.writeFile(data, encoding);
     await handle.datasync();
   } finally {
     await handle.close();

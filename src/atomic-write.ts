@@ -1,4 +1,4 @@
-import { errorCode, type MinimalFs } from './fs.js';
+import { errorCode, type MinimalFs, type TextEncoding } from './fs.js';
 
 let tempCounter = 0;
 
@@ -38,20 +38,21 @@ export async function fsyncDirectory(fs: MinimalFs, dir: string): Promise<void> 
  * Replaces `dir/fileName` with `text` so that a reader, or a restart after a
  * crash, sees either the old content or the new one, never a torn file:
  * write a temp file beside it, fsync it, rename it over the target, fsync the
- * directory. The temp file is removed on any failure.
+ * directory. The temp file is removed on any failure. `encoding`: see
+ * `MinimalFs.writeFile` (`'latin1'` only for pure ASCII text).
  */
-export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string): Promise<void> {
+export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding = 'utf8'): Promise<void> {
   const target = `${dir}/${fileName}`;
-  if (fs.atomicWriteFile) return fs.writeFile(target, text);
+  if (fs.atomicWriteFile) return fs.writeFile(target, text, encoding);
   // Another process starting up may sweep our temp file as stale between write and
   // rename; the rename then fails with ENOENT and writing again is the remedy.
   for (let attempt = 1; ; attempt++) {
     const temp = `${dir}/${tempNameFor(fileName)}`;
     try {
       if (fs.open && fs.writeFileSynced) {
-        await fs.writeFileSynced(temp, text);
+        await fs.writeFileSynced(temp, text, encoding);
       } else {
-        await fs.writeFile(temp, text);
+        await fs.writeFile(temp, text, encoding);
         await fsyncPath(fs, temp, 'r+');
       }
       await fs.rename(temp, target);

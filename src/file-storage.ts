@@ -22,6 +22,8 @@ export interface FileStorageOptions {
 const SESSIONS_DIR = 'sessions';
 const CHECKPOINTS_DIR = 'checkpoints';
 const EXTENSION = '.json';
+/** Python's json.dump (ensure_ascii) writes pure ASCII, whose Latin-1 bytes are its UTF-8 bytes and cheaper to make. */
+const ASCII = 'latin1';
 
 /**
  * MARSYS's layout on any `MinimalFs`: `<base>/sessions/<key>.json` for
@@ -71,7 +73,7 @@ export class FileStorageBackend implements StorageBackend {
     }
     const fs = await this.#fs();
     const dir = this.#dirOf(key);
-    await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text)));
+    await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text, ASCII)));
   }
 
   async load(key: string): Promise<JsonObject | undefined> {

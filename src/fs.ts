@@ -10,7 +10,12 @@
  */
 export interface MinimalFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: string): Promise<void>;
+  /**
+   * Writes `data` as UTF-8. `encoding` is `'latin1'` only for text that is
+   * pure ASCII (every document waymark writes is), where both encodings give
+   * the same bytes and Latin-1 is the cheaper to encode; an fs may ignore it.
+   */
+  writeFile(path: string, data: string, encoding?: TextEncoding): Promise<void>;
   /** Replaces `to` atomically: a reader sees the old file or the new one, never neither. */
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -29,7 +34,7 @@ export interface MinimalFs {
    * stable storage before resolving, in fewer calls than `writeFile` then an
    * fsync through `open` (Node's: open, write, fdatasync, close).
    */
-  writeFileSynced?(path: string, data: string): Promise<void>;
+  writeFileSynced?(path: string, data: string, encoding?: TextEncoding): Promise<void>;
   /**
    * Optional: `stat` of a symbolic link itself. An fs that has links should
    * have it: waymark then refuses to use a `sessions/` or `checkpoints/`
@@ -50,6 +55,9 @@ export interface MinimalFs {
    */
   readonly atomicWriteFile?: boolean;
 }
+
+/** How text is turned into bytes: UTF-8, or for pure ASCII text the same bytes by Latin-1. */
+export type TextEncoding = 'utf8' | 'latin1';
 
 export interface MinimalStats {
   size: number;

@@ -31,6 +31,16 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
     );
   });
 
+  it('stores pure ASCII bytes whatever the text, so writing them as Latin-1 is exact', async () => {
+    // Latin-1-representable characters (é, ÿ, DEL) would be written as single bytes if one escaped badly.
+    const text = 'é ÿ \u007f \u0080 ✓ 😀 \ud800 "quoted" \n';
+    await backend.save('k', { text, [text]: [text] });
+    const stored = await place.fs.readFile(backend.locate('k'), 'utf8');
+    expect(stored).toMatch(/^[\x00-\x7e]*$/);
+    expect(stored).toContain('"\\u00e9 \\u00ff \\u007f \\u0080 \\u2713 \\ud83d\\ude00 \\ud800 \\"quoted\\" \\n"');
+    expect(await backend.load('k')).toEqual({ text, [text]: [text] });
+  });
+
   it('loads what it saved, and undefined for a missing key', async () => {
     await backend.save('k', { a: { b: [1, 'two', null] } });
     expect(await backend.load('k')).toEqual({ a: { b: [1, 'two', null] } });
