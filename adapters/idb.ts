@@ -176,9 +176,14 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
 
     stat: (path) => {
       const at = normalizePath(path);
-      const quick = transact(store, 'readonly', [at], ([entry]) => {
-        if (entry === undefined) throw WALK_AGAIN;
-        return statsOf(entry);
+      // The parent too: when it is a stored directory, a missing entry is plain ENOENT without a second walk
+      // (a save checks that a new checkpoint's id is free this way).
+      const parent = parentOf(at);
+      const quick = transact(store, 'readonly', parent === at ? [at] : [parent, at], (entries) => {
+        const entry = entries.at(-1);
+        if (entry !== undefined) return statsOf(entry);
+        if (entries.length === 2 && entries[0]?.kind === 'dir') throw fsError('ENOENT', 'stat', at);
+        throw WALK_AGAIN;
       });
       return orWalkAgain(quick, () =>
         transact(store, 'readonly', lineageOf(at), (lineage) => {
