@@ -402,7 +402,7 @@ afterAll(() => {
   recordFigure('  scenario recordings (scenarios x file systems)', totals.scenarios, TEST_FILE);
 });
 
-/** The file systems recorded on: the three of the suite, and Node's disk without fsync. */
+/** The file systems recorded on: the three of the suite, memfs written as a disk, and Node's disk without fsync. */
 const RECORDED: Array<{ name: string; makePlace(): Promise<Place>; models: CrashModel[] }> = [
   ...FILE_SYSTEMS.map((kind: FileSystemKind) => ({
     name: kind.name,
@@ -411,6 +411,12 @@ const RECORDED: Array<{ name: string; makePlace(): Promise<Place>; models: Crash
     // power loss; IndexedDB and memfs write atomically in place (atomicWriteFile).
     models: (kind.name === 'node' ? ['process', 'power'] : ['process']) as CrashModel[],
   })),
+  {
+    // memfs writes in place; made to write as a disk does, it checks that protocol fast and in memory too.
+    name: 'memfs (disk-like: temp file, rename, fsync)',
+    makePlace: diskLikeMemfs,
+    models: ['process', 'power'],
+  },
   {
     name: 'node (durable: false)',
     async makePlace() {
