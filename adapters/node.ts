@@ -1,10 +1,20 @@
 /**
- * `waymark/node`: the `MinimalFs` on the local disk, through `node:fs/promises`.
+ * `waymark/node`: the `MinimalFs` on the local disk, through `node:fs`.
  * Errors are Node's own, passed through unchanged.
  */
-import { constants, statSync } from 'node:fs';
+import nodeFsModule, {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import type { MinimalFs, TextEncoding } from '../src/fs.js';
+import type { MinimalFileHandle, MinimalFs, TextEncoding } from '../src/fs.js';
 
 export interface NodeFsOptions {
   /**
@@ -20,6 +30,19 @@ export interface NodeFsOptions {
    * @default true
    */
   durable?: boolean;
+  /**
+   * Files up to this many bytes (or characters, for text being written) are
+   * read and written with synchronous system calls, as are renames, unlinks
+   * and stats. Each asynchronous call is a round trip through libuv's thread
+   * pool that costs more than the call itself (opening, writing and closing a
+   * 100 KB file asynchronously takes several times longer); the event loop
+   * waits meanwhile, but for a fraction of the time that parsing or
+   * serialising the same document already holds it. Fsyncs, which wait for
+   * the disk, are always asynchronous. `0` makes every call asynchronous
+   * (for a network file system, say, where a call can stall).
+   * @default 1048576 (1 MiB)
+   */
+  blockingIoLimit?: number;
 }
 
 // Files are read and written without following a symbolic link in their last
@@ -29,35 +52,61 @@ const NO_FOLLOW = constants.O_NOFOLLOW as number | undefined;
 const READ = NO_FOLLOW === undefined ? 'r' : constants.O_RDONLY | NO_FOLLOW;
 const WRITE = NO_FOLLOW === undefined ? 'w' : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW;
 
+/** Flushes a descriptor to the disk: asynchronous, as it waits for the disk. Looked up per call (tests spy on it). */
+const flush =
+  (how: 'fsync' | 'fdatasync') =>
+  (fd: number): Promise<void> =>
+    new Promise((resolve, reject) => nodeFsModule[how](fd, (error) => (error ? reject(error) : resolve())));
+const fsync = flush('fsync');
+const fdatasync = flush('fdatasync');
+
 /**
- * Node's file system as a `MinimalFs`; see {@link NodeFsOptions.durable} for
- * what a write survives. It does not follow a symbolic link that names a
- * file (reading or writing one fails with `ELOOP`; rename and unlink act on
- * the link itself), and has `lstat`, with which waymark refuses a state
- * directory whose `sessions/` or `checkpoints/` is a link.
+ * Node's file system as a `MinimalFs`; see {@link NodeFsOptions} for what a
+ * write survives and which calls block. It does not follow a symbolic link
+ * that names a file (reading or writing one fails with `ELOOP`; rename and
+ * unlink act on the link itself), and has `lstat`, with which waymark
+ * refuses a state directory whose `sessions/` or `checkpoints/` is a link.
  */
-export function nodeFs({ durable = true }: NodeFsOptions = {}): MinimalFs {
+export function nodeFs({ durable = true, blockingIoLimit = 1 << 20 }: NodeFsOptions = {}): MinimalFs {
+  const blocking = blockingIoLimit > 0;
+  const small = (data: string) => blocking && data.length <= blockingIoLimit;
   const fs: MinimalFs = {
-    readFile: (path, encoding) => readFile(path, { encoding, flag: READ }),
-    writeFile: (path, data, encoding = 'utf8') => writeFile(path, data, { encoding, flag: WRITE }),
-    rename,
-    unlink,
+    readFile: (path, encoding) => (blocking ? readSmallFile(path, encoding, blockingIoLimit) : readFile(path, { encoding, flag: READ })),
+    writeFile: (path, data, encoding = 'utf8') => (small(data) ? writeSmallFile(path, data, encoding) : writeFile(path, data, { encoding, flag: WRITE })),
+    // Metadata calls: microseconds on a local disk, against a thread-pool round trip.
+    rename: blocking ? async (from, to) => renameSync(from, to) : rename,
+    unlink: blocking ? async (path) => unlinkSync(path) : unlink,
     readdir,
     mkdir,
-    stat,
+    stat: blocking ? async (path) => statSync(path) : stat,
     lstat,
     statMany,
   };
-  return durable ? { ...fs, open, writeFileSynced } : fs;
+  if (!durable) return fs;
+  return {
+    ...fs,
+    open: async (path, flags) => (blocking ? handleOf(openSync(path, flags)) : open(path, flags)),
+    // fdatasync, as SQLite does: the data and what is needed to read it back (the size), not the access times.
+    writeFileSynced: (path, data, encoding = 'utf8') => (small(data) ? writeSmallFile(path, data, encoding, fdatasync) : writeFileSyncedAsync(path, data, encoding)),
+  };
 }
 
 /**
- * Writes and flushes through one handle: four calls where `writeFile` and
- * then `open`, `sync`, `close` make six. fdatasync, as SQLite does: it
- * flushes the data and what is needed to read it back (the size), not the
- * access times.
+ * Writes `data` with synchronous calls; with `flush`, awaits it (an fsync,
+ * which waits for the disk) before closing.
  */
-async function writeFileSynced(path: string, data: string, encoding: TextEncoding = 'utf8'): Promise<void> {
+async function writeSmallFile(path: string, data: string, encoding: TextEncoding, flush?: (fd: number) => Promise<void>): Promise<void> {
+  const fd = openSync(path, WRITE);
+  try {
+    writeFileSync(fd, data, { encoding });
+    if (flush) await flush(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes and fdatasyncs through one handle, every call asynchronous: for files above the blocking limit. */
+async function writeFileSyncedAsync(path: string, data: string, encoding: TextEncoding): Promise<void> {
   const handle = await open(path, WRITE);
   try {
     await handle.writeFile(data, encoding);
@@ -65,6 +114,37 @@ async function writeFileSynced(path: string, data: string, encoding: TextEncodin
   } finally {
     await handle.close();
   }
+}
+
+/** A handle on a descriptor opened synchronously: its fsync waits for the disk, so it stays asynchronous. */
+function handleOf(fd: number): MinimalFileHandle {
+  let closed = false;
+  return {
+    sync: () => fsync(fd),
+    close: async () => {
+      if (!closed) closeSync(fd);
+      closed = true;
+    },
+  };
+}
+
+/**
+ * The file's text, read with synchronous calls when it is no larger than
+ * `limit` (open, fstat, read, close: one round of system calls), else
+ * asynchronously. Fails as `readFile` does (ENOENT, ELOOP, EISDIR).
+ */
+async function readSmallFile(path: string, encoding: 'utf8', limit: number): Promise<string> {
+  const fd = openSync(path, READ);
+  let readHere = false;
+  try {
+    const stats = fstatSync(fd);
+    readHere = stats.isFile() && stats.size <= limit;
+    if (readHere) return readFileSync(fd, encoding);
+  } finally {
+    closeSync(fd);
+  }
+  // A directory (readFile's EISDIR) or a large file.
+  return readFile(path, { encoding, flag: READ });
 }
 
 /** Paths stat'ed between two yields to the event loop: about a millisecond of work. */

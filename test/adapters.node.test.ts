@@ -1,7 +1,8 @@
 /**
  * What `nodeFs` promises beyond the MinimalFs contract: durable mode fsyncs
- * through Node's own file handles, and errors are Node's, untouched.
+ * through Node's own calls, and errors are Node's, untouched.
  */
+import nodeFsModule from 'node:fs';
 import * as fsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +21,10 @@ afterEach(async () => {
 });
 
 /** The prototype of Node's `FileHandle`, which `node:fs/promises` does not export. */
-async function fileHandlePrototype(): Promise<{ sync(): Promise<void> }> {
+async function fileHandlePrototype(): Promise<{ sync(): Promise<void>; datasync(): Promise<void> }> {
   const handle = await fsPromises.open(root, 'r');
   await handle.close();
-  return Object.getPrototypeOf(handle) as { sync(): Promise<void> };
+  return Object.getPrototypeOf(handle) as { sync(): Promise<void>; datasync(): Promise<void> };
 }
 
 describe('nodeFs durability', () => {
@@ -31,22 +32,33 @@ describe('nodeFs durability', () => {
     expect(nodeFs().open).toBeTypeOf('function');
   });
 
-  it('fsyncs a file and its directory through Node when durable', async () => {
-    const sync = vi.spyOn(await fileHandlePrototype(), 'sync');
-    const fs = nodeFs({ durable: true });
-    const open = fs.open;
-    if (open === undefined) return expect.unreachable('a durable nodeFs has open');
+  it.each([
+    ['small files, with synchronous calls', undefined],
+    ['every file, with asynchronous calls', 0],
+  ])('fsyncs a file and its directory through Node when durable: %s', async (_how, blockingIoLimit) => {
+    const handles = await fileHandlePrototype();
+    const flushes = [
+      vi.spyOn(nodeFsModule, 'fsync'),
+      vi.spyOn(nodeFsModule, 'fdatasync'),
+      vi.spyOn(handles, 'sync'),
+      vi.spyOn(handles, 'datasync'),
+    ];
+    const flushed = () => flushes.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    const fs = nodeFs({ durable: true, blockingIoLimit });
+    const { open, writeFileSynced } = fs;
+    if (open === undefined || writeFileSynced === undefined) return expect.unreachable('a durable nodeFs has open and writeFileSynced');
     const file = join(root, 'session_a.json');
-    await fs.writeFile(file, '{}');
 
-    // What an atomic write does once the temp file is written and renamed.
+    // What an atomic write does: write and flush the temp file, rename it, flush the directory.
+    await writeFileSynced(file, '{}');
+    expect(flushed()).toBe(1);
     for (const [path, flags] of [[file, 'r+'], [root, 'r']] as const) {
       const handle = await open(path, flags);
       await handle.sync();
       await handle.close();
     }
-
-    expect(sync).toHaveBeenCalledTimes(2);
+    expect(flushed()).toBe(3);
+    expect(await fsPromises.readFile(file, 'utf8')).toBe('{}');
   });
 
   it('has no open when not durable, so nothing can fsync', () => {
