@@ -52,13 +52,13 @@ const NO_FOLLOW = constants.O_NOFOLLOW as number | undefined;
 const READ = NO_FOLLOW === undefined ? 'r' : constants.O_RDONLY | NO_FOLLOW;
 const WRITE = NO_FOLLOW === undefined ? 'w' : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW;
 
-/** Flushes a descriptor to the disk: asynchronous, as it waits for the disk. Looked up per call (tests spy on it). */
-const flush =
+/** A flush of a descriptor to the disk: asynchronous, as it waits for the disk. Node's call is looked up per call (tests spy on it). */
+const flushWith =
   (how: 'fsync' | 'fdatasync') =>
   (fd: number): Promise<void> =>
     new Promise((resolve, reject) => nodeFsModule[how](fd, (error) => (error ? reject(error) : resolve())));
-const fsync = flush('fsync');
-const fdatasync = flush('fdatasync');
+const fsync = flushWith('fsync');
+const fdatasync = flushWith('fdatasync');
 
 /**
  * Node's file system as a `MinimalFs`; see {@link NodeFsOptions} for what a
