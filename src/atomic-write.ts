@@ -34,6 +34,9 @@ export async function fsyncDirectory(fs: MinimalFs, dir: string): Promise<void> 
   }
 }
 
+/** Writes of one file before a swept temp file is reported as the error it is. */
+const MAX_ATTEMPTS = 10;
+
 /**
  * Replaces `dir/fileName` with `text` so that a reader, or a restart after a
  * crash, sees either the old content or the new one, never a torn file:
@@ -46,6 +49,8 @@ export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: stri
   if (fs.atomicWriteFile) return fs.writeFile(target, text, encoding);
   // Another process starting up may sweep our temp file as stale between write and
   // rename; the rename then fails with ENOENT and writing again is the remedy.
+  // Processes that restart often (the kill test restarts one every ~75 ms) can
+  // sweep a few attempts in a row: three was observed to fall short.
   for (let attempt = 1; ; attempt++) {
     const temp = `${dir}/${tempNameFor(fileName)}`;
     try {
@@ -58,7 +63,7 @@ export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: stri
       await fs.rename(temp, target);
     } catch (error) {
       await fs.unlink(temp).catch(() => undefined);
-      if (errorCode(error) === 'ENOENT' && attempt < 3 && (await isDirectory(fs, dir))) continue;
+      if (errorCode(error) === 'ENOENT' && attempt < MAX_ATTEMPTS && (await isDirectory(fs, dir))) continue;
       throw error;
     }
     await fsyncDirectory(fs, dir);

@@ -124,6 +124,33 @@ function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
   return wrapper;
 }
 
+/** Wraps an fs so that the first `sweeps` temp files written vanish before their rename, as another process's start-up sweep makes them. */
+function sweptBeforeRename(fs: MinimalFs, sweeps: number): MinimalFs {
+  let left = sweeps;
+  const swept = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+    await write(path, data);
+    if (left > 0 && /\/\.[^/]*\.tmp-[0-9a-z]+$/.test(path)) {
+      left--;
+      await fs.unlink(path);
+    }
+  };
+  const wrapper: MinimalFs = { ...fs, atomicWriteFile: false, writeFile: swept((path, data) => fs.writeFile(path, data)) };
+  const synced = fs.writeFileSynced;
+  if (synced) wrapper.writeFileSynced = swept((path, data) => synced.call(fs, path, data));
+  return wrapper;
+}
+
+describe.each(FILE_SYSTEMS)('a temp file swept by another process on $name', ({ makePlace }) => {
+  it('is written again until the save lands, leaving no temp file', async () => {
+    const place = await makePlace();
+    const manager = new StateManager(new FileStorageBackend(place.base, { fs: sweptBeforeRename(place.fs, 5) }));
+    await manager.saveSession('s', sampleState(1));
+    expect((await manager.loadSession('s'))!.metadata.step).toBe(1);
+    expect(await place.fs.readdir(`${place.base}/sessions`)).toEqual(['session_s.json']);
+    await place.cleanup();
+  });
+});
+
 describe.each(FILE_SYSTEMS)('a write that fails half-way on $name', ({ makePlace }) => {
   it('leaves the previous version loadable and no temp file behind', async () => {
     const place = await makePlace();
