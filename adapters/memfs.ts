@@ -43,7 +43,13 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
   return {
     atomicWriteFile: true,
     readFile: async (path, encoding) => volume.readFileSync(path, encoding) as string,
-    writeFile: async (path, data, encoding = 'utf8') => volume.writeFileSync(path, data, { encoding }),
+    writeFile: async (path, data, encoding = 'utf8') => {
+      volume.writeFileSync(path, data, { encoding });
+      // Written in place, the file leaves its directory's time as it was; listings trust that time
+      // to tell them nothing changed, so it moves on as a rename into the directory would move it.
+      const now = new Date();
+      volume.utimesSync(parentOf(path), now, now);
+    },
     rename: async (from, to) => {
       const source = kindOf(from);
       const target = kindOf(to);
@@ -79,6 +85,12 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
       return { sync: () => done, close: () => done };
     },
   };
+}
+
+/** The directory holding `path` (memfs resolves a relative one against the working directory). */
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
 }
 
 export interface MemoryStateManager {

@@ -51,7 +51,9 @@ export interface MinimalFs {
    * Set by an fs whose `writeFile` replaces a file's content atomically (the
    * IndexedDB fs: one transaction): a reader, or a crash, sees the old content
    * or the new, never a mix. Atomic saves then write the file directly; the
-   * temp file and rename that a disk needs would only double the work.
+   * temp file and rename that a disk needs would only double the work. Such
+   * an fs must also move the file's directory's `mtimeMs` on when it writes a
+   * file, as a rename into the directory would: listings trust that time.
    */
   readonly atomicWriteFile?: boolean;
 }

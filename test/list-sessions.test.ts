@@ -68,6 +68,27 @@ describe.each(FILE_SYSTEMS)('listSessions on $name', ({ name, makePlace }) => {
     expect(await tags(lister)).toEqual(['a=3']);
   });
 
+  it('sees a session saved again while a warm listing trusts the directory\'s time', async () => {
+    const lister = processOn(place);
+    const writer = processOn(place);
+    await writer.saveSession('a', tagged('1'));
+    if (name === 'node') {
+      const hourAgo = new Date(Date.now() - 3600_000);
+      await utimes(`${place.base}/sessions`, hourAgo, hourAgo);
+      await utimes(`${place.base}/sessions/session_a.json`, hourAgo, hourAgo);
+    } else {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      onTestFinished(() => void vi.useRealTimers());
+      vi.advanceTimersByTime(RACY_MS + 1);
+    }
+    expect(await tags(lister)).toEqual(['a=1']);
+    expect(await tags(lister)).toEqual(['a=1']); // warm: one stat of the directory
+    if (name !== 'node') vi.advanceTimersByTime(RACY_MS + 1);
+    // The same session, the same size: only the directory's time can tell the listing.
+    await writer.saveSession('a', tagged('2'));
+    expect(await tags(lister)).toEqual(['a=2']);
+  });
+
   it('shows sessions another process created and hides those it deleted', async () => {
     const lister = processOn(place);
     const writer = processOn(place);
