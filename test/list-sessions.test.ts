@@ -29,6 +29,18 @@ describe.each(FILE_SYSTEMS)('listSessions on $name', ({ name, makePlace }) => {
   });
   afterEach(() => place.cleanup());
 
+  /** Makes the directory's time (and `files`') old enough to trust: on the disk by setting them, elsewhere by moving the clock on. */
+  async function ageDirectory(files: string[] = []): Promise<void> {
+    if (name === 'node') {
+      const hourAgo = new Date(Date.now() - 3600_000);
+      for (const path of [`${place.base}/sessions`, ...files]) await utimes(path, hourAgo, hourAgo);
+    } else {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      onTestFinished(() => void vi.useRealTimers());
+      vi.advanceTimersByTime(RACY_MS + 1);
+    }
+  }
+
   it('never shows a stale row after another process saves, even within the same millisecond', async () => {
     // memfs and the IndexedDB fs take mtimes from Date: frozen, every save gets the same one. The disk's clock runs on.
     if (name !== 'node') vi.useFakeTimers({ toFake: ['Date'] });
@@ -49,15 +61,7 @@ describe.each(FILE_SYSTEMS)('listSessions on $name', ({ name, makePlace }) => {
     const lister = processOn(place);
     const writer = processOn(place);
     await writer.saveSession('a', tagged('1'));
-    // Make the directory's time old enough to trust: on the disk by setting it, elsewhere by moving the clock on.
-    if (name === 'node') {
-      const hourAgo = new Date(Date.now() - 3600_000);
-      await utimes(`${place.base}/sessions`, hourAgo, hourAgo);
-    } else {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      onTestFinished(() => void vi.useRealTimers());
-      vi.advanceTimersByTime(RACY_MS + 1);
-    }
+    await ageDirectory();
     expect(await tags(lister)).toEqual(['a=1']);
     expect(await tags(lister)).toEqual(['a=1']); // warm: one stat of the directory
     await writer.saveSession('b', tagged('2'));
@@ -72,15 +76,7 @@ describe.each(FILE_SYSTEMS)('listSessions on $name', ({ name, makePlace }) => {
     const lister = processOn(place);
     const writer = processOn(place);
     await writer.saveSession('a', tagged('1'));
-    if (name === 'node') {
-      const hourAgo = new Date(Date.now() - 3600_000);
-      await utimes(`${place.base}/sessions`, hourAgo, hourAgo);
-      await utimes(`${place.base}/sessions/session_a.json`, hourAgo, hourAgo);
-    } else {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      onTestFinished(() => void vi.useRealTimers());
-      vi.advanceTimersByTime(RACY_MS + 1);
-    }
+    await ageDirectory([`${place.base}/sessions/session_a.json`]);
     expect(await tags(lister)).toEqual(['a=1']);
     expect(await tags(lister)).toEqual(['a=1']); // warm: one stat of the directory
     if (name !== 'node') vi.advanceTimersByTime(RACY_MS + 1);
