@@ -5,7 +5,7 @@
  */
 import { Volume } from 'memfs';
 import { FileStorageBackend } from '../src/file-storage.js';
-import type { MinimalFs } from '../src/fs.js';
+import { parentDirectory, type MinimalFs } from '../src/fs.js';
 import { StateManager, type StateManagerOptions } from '../src/state-manager.js';
 import { fsError } from './fs-error.js';
 
@@ -48,7 +48,7 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
       // Written in place, the file leaves its directory's time as it was; listings trust that time
       // to tell them nothing changed, so it moves on as a rename into the directory would move it.
       const now = new Date();
-      volume.utimesSync(parentOf(path), now, now);
+      volume.utimesSync(parentDirectory(path), now, now);
     },
     rename: async (from, to) => {
       const source = kindOf(from);
@@ -85,12 +85,6 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
       return { sync: () => done, close: () => done };
     },
   };
-}
-
-/** The directory holding `path` (memfs resolves a relative one against the working directory). */
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
 }
 
 export interface MemoryStateManager {

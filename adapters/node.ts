@@ -135,11 +135,9 @@ function handleOf(fd: number): MinimalFileHandle {
  */
 async function readSmallFile(path: string, encoding: 'utf8', limit: number): Promise<string> {
   const fd = openSync(path, READ);
-  let readHere = false;
   try {
     const stats = fstatSync(fd);
-    readHere = stats.isFile() && stats.size <= limit;
-    if (readHere) return readFileSync(fd, encoding);
+    if (stats.isFile() && stats.size <= limit) return readFileSync(fd, encoding);
   } finally {
     closeSync(fd);
   }

@@ -1,7 +1,7 @@
 import { writeFileAtomic, fsyncDirectory, isTempName } from './atomic-write.js';
 import { compareCodePoints } from './pyjson/index.js';
 import { CorruptStateError, SerializationError, StorageError, WaymarkError } from './errors.js';
-import { isNotFound, type MinimalFs } from './fs.js';
+import { isNotFound, parentDirectory, type MinimalFs } from './fs.js';
 import { KeyQueue } from './key-queue.js';
 import { CHECKPOINT_PREFIX, assertValidKey } from './keys.js';
 import { isPlainObject, describeType } from './own.js';
@@ -221,10 +221,6 @@ export class FileStorageBackend implements StorageBackend {
   }
 }
 
-function parentDirectory(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
-}
 
 /** `path` and those of its ancestors that do not exist yet, innermost first. */
 async function missingDirectories(fs: MinimalFs, path: string): Promise<string[]> {

@@ -85,3 +85,9 @@ export function errorCode(error: unknown): string | undefined {
 export function isNotFound(error: unknown): boolean {
   return errorCode(error) === 'ENOENT';
 }
+
+/** The directory holding `path`, as `dirname` gives it (`.` for a bare name, `/` at the top). */
+export function parentDirectory(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
+}

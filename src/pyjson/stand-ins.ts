@@ -1,7 +1,7 @@
 /**
  * The native encoder (`JSON.stringify`) writes most of a document exactly as
  * Python does; where it would not (a number in Python's form, an object
- * written by hand), the writers put a stand-in string in a copy of the path
+ * written by hand), the indent-2 writer puts a stand-in string in a copy of the path
  * to that value and swap in Python's text afterwards, in one scan.
  *
  * A stand-in is a string no document is expected to hold, `"\u0000waymark:<n>"`
