@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStateError, FileStorageBackend, InvalidKeyError, StateManager, StorageError, type MinimalFs } from '../src/index.js';
 import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
 import { sampleState } from './support/states.js';
+import { wrapWrites } from './support/wrap-writes.js';
 
 describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
   let place: Place;
@@ -106,38 +107,28 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
 
 /** Wraps an fs so that the next write (plain or synced) writes part of its data and then fails, as a full disk would. */
 function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
-  const failing = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+  const failing = wrapWrites(fs, (write) => async (path, data) => {
     if (!wrapper.armed) return write(path, data);
     wrapper.armed = false;
     await write(path, data.slice(0, Math.floor(data.length / 2)));
     throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
-  };
-  const wrapper: MinimalFs & { armed: boolean } = {
-    ...fs,
-    // Its writes can tear: it must not claim the atomic writeFile the IndexedDB fs has.
-    atomicWriteFile: false,
-    armed: false,
-    writeFile: failing((path, data) => fs.writeFile(path, data)),
-  };
-  const synced = fs.writeFileSynced;
-  if (synced) wrapper.writeFileSynced = failing((path, data) => synced.call(fs, path, data));
+  });
+  // Its writes can tear: it must not claim the atomic writeFile the IndexedDB fs has.
+  const wrapper = Object.assign(failing, { atomicWriteFile: false, armed: false });
   return wrapper;
 }
 
 /** Wraps an fs so that the first `sweeps` temp files written vanish before their rename, as another process's start-up sweep makes them. */
 function sweptBeforeRename(fs: MinimalFs, sweeps: number): MinimalFs {
   let left = sweeps;
-  const swept = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+  const swept = wrapWrites(fs, (write) => async (path, data) => {
     await write(path, data);
     if (left > 0 && /\/\.[^/]*\.tmp-[0-9a-z]+$/.test(path)) {
       left--;
       await fs.unlink(path);
     }
-  };
-  const wrapper: MinimalFs = { ...fs, atomicWriteFile: false, writeFile: swept((path, data) => fs.writeFile(path, data)) };
-  const synced = fs.writeFileSynced;
-  if (synced) wrapper.writeFileSynced = swept((path, data) => synced.call(fs, path, data));
-  return wrapper;
+  });
+  return { ...swept, atomicWriteFile: false };
 }
 
 describe.each(FILE_SYSTEMS)('a temp file swept by another process on $name', ({ makePlace }) => {

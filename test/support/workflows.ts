@@ -1,6 +1,7 @@
 import { Volume } from 'memfs';
 import { memFs } from '../../adapters/memfs.js';
 import type { MinimalFs } from '../../src/fs.js';
+import { wrapWrites } from './wrap-writes.js';
 import {
   FileStorageBackend,
   StateManager,
@@ -88,18 +89,12 @@ export function volumeFs(): { volume: Volume; fs: MinimalFs } {
  */
 export function dyingFs(fs: MinimalFs, budget = Infinity): MinimalFs & { writes(): number } {
   let writes = 0;
-  const counted = (write: (path: string, data: string) => Promise<void>) => async (path: string, data: string) => {
+  const dying = wrapWrites(fs, (write) => async (path, data) => {
     if (writes >= budget) throw Object.assign(new Error('EIO: the process died here (simulated)'), { code: 'EIO' });
     writes++;
     return write(path, data);
-  };
-  const synced = fs.writeFileSynced;
-  return {
-    ...fs,
-    writeFile: counted((path, data) => fs.writeFile(path, data)),
-    ...(synced && { writeFileSynced: counted((path, data) => synced.call(fs, path, data)) }),
-    writes: () => writes,
-  };
+  });
+  return { ...dying, writes: () => writes };
 }
 
 /** The steps a stored session records as completed, as `branch:step:agent` keys. */
