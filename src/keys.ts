@@ -23,6 +23,8 @@ function brokenRule(value: unknown, maxBytes: number): string | undefined {
   if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
     return 'it must be well-formed Unicode (it has a lone surrogate)';
   }
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short values need no encoding to be measured.
+  if (value.length * 3 <= maxBytes) return undefined;
   const bytes = encoder.encode(value).length;
   if (bytes > maxBytes) return `it must be at most ${maxBytes} bytes in UTF-8 (it has ${bytes})`;
   return undefined;

@@ -186,6 +186,7 @@ describe.each(FILE_SYSTEMS)('StateManager on $name', ({ makePlace }) => {
       ['dot-dot', '..', /must not be "\." or "\.\."/],
       ['too long', 'x'.repeat(201), /at most 200 bytes/],
       ['too long in UTF-8', 'é'.repeat(101), /at most 200 bytes in UTF-8 \(it has 202\)/],
+      ['one byte too long in UTF-8', '€'.repeat(67), /at most 200 bytes in UTF-8 \(it has 201\)/],
       ['a lone surrogate', 'a\ud800', /lone surrogate/],
       ['not a string', 42, /must be a string/],
     ];
@@ -222,6 +223,15 @@ describe.each(FILE_SYSTEMS)('StateManager on $name', ({ makePlace }) => {
       expect((error as InvalidKeyError).parameter).toBe('checkpoint name');
       expect((error as InvalidKeyError).rule).toMatch(rule);
       expect(await files()).toEqual(['sessions/session_s.json']);
+    });
+
+    it.each([
+      ['200 ASCII characters', 'x'.repeat(200)],
+      ['198 bytes of three-byte characters', '€'.repeat(66)],
+      ['200 bytes of four-byte characters', '😀'.repeat(50)],
+    ])('accepts a session id of %s', async (_label, id) => {
+      await manager.saveSession(id, {});
+      expect((await manager.loadSession(id))?.sessionId).toBe(id);
     });
 
     it('refuses a checkpoint id that would be too long for a file name', async () => {
