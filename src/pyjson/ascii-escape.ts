@@ -38,3 +38,16 @@ export function escapeNonAscii(json: string): string {
   } while (match !== null);
   return out + json.slice(copiedUpTo);
 }
+
+/** What a string literal cannot hold as it is: `"`, `\\`, control characters, and (ensure_ascii) DEL and up. */
+const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/;
+
+/**
+ * The JSON literal of `text` as Python's `json.dumps` writes it (pure ASCII),
+ * for writers that assemble text piece by piece: each piece escaped as it is
+ * written, so the whole needs no escaping pass. Plain printable ASCII, most
+ * strings, is quoted as it is, without the native encoder's per-call cost.
+ */
+export function asciiStringLiteral(text: string): string {
+  return NOT_PLAIN.test(text) ? escapeNonAscii(JSON.stringify(text)) : `"${text}"`;
+}

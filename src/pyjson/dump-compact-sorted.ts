@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../types.js';
-import { escapeNonAscii } from './ascii-escape.js';
+import { asciiStringLiteral } from './ascii-escape.js';
 import { sortByCodePoint } from './code-point-order.js';
 import type { DumpOptions } from './dump-options.js';
 import { inspectValueAt } from './inspect-value.js';
@@ -38,8 +38,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 const UNUSUAL = new Error('a value that is not plain JSON');
 
 /**
- * Writes values as Python's `json.dumps(value, sort_keys=True)` does, leaving
- * non-ASCII for one escaping pass over the assembled text. What recurs from
+ * Writes values as Python's `json.dumps(value, sort_keys=True)` does, pure
+ * ASCII, each string escaped as it is written. What recurs from
  * object to object and from save to save, the JSON literals of keys and the
  * sorted order of each list of keys, is remembered across documents.
  *
@@ -82,7 +82,7 @@ export class CompactSortedWriter {
     const cache = first ? firstKeyLiterals : keyLiterals;
     let literal = cache.get(key);
     if (literal === undefined) {
-      literal = `${first ? '{' : ', '}${JSON.stringify(key)}: `;
+      literal = `${first ? '{' : ', '}${asciiStringLiteral(key)}: `;
       if (key.length <= MAX_CACHED_KEY_LENGTH) remember(cache, key, literal);
     }
     return literal;
@@ -113,7 +113,7 @@ export class CompactSortedWriter {
   private writeMember(value: JsonValue, key: string, forms: ContainerForms | undefined): void {
     switch (typeof value) {
       case 'string':
-        this.out += JSON.stringify(value);
+        this.out += asciiStringLiteral(value);
         return;
       case 'boolean':
         this.out += value ? 'true' : 'false';
@@ -175,5 +175,5 @@ export class CompactSortedWriter {
  * `allowNonFinite`, writes `NaN`/`Infinity`/`-Infinity` bare as Python does.
  */
 export function dumpPythonCompactSorted(value: JsonValue, options: DumpOptions = {}): string {
-  return escapeNonAscii(new CompactSortedWriter(options.allowNonFinite ?? false).member({ value }, 'value', []));
+  return new CompactSortedWriter(options.allowNonFinite ?? false).member({ value }, 'value', []);
 }

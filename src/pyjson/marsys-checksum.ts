@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../types.js';
-import { escapeNonAscii } from './ascii-escape.js';
+import { asciiStringLiteral } from './ascii-escape.js';
 import { sortByCodePoint } from './code-point-order.js';
 import { CompactSortedWriter } from './dump-compact-sorted.js';
 import { inspectValueAt } from './inspect-value.js';
@@ -30,7 +30,7 @@ function sortedSet(members: string[], name: string): string {
     if (typeof member !== 'string') throw new TypeError(`${name}[${i}] must be a string (a branch id), not ${typeof member}`);
   });
   const sorted = sortByCodePoint([...new Set(members)]);
-  return `[${sorted.map((member) => JSON.stringify(member)).join(', ')}]`;
+  return `[${sorted.map(asciiStringLiteral).join(', ')}]`;
 }
 
 /**
@@ -46,14 +46,15 @@ export function marsysChecksumInput(doc: MarsysChecksumFields): string {
   const writer = new CompactSortedWriter(true);
   const branches = doc.branches;
   const pairs = sortByCodePoint(Object.keys(branches)).map(
-    (id) => `[${JSON.stringify(id)}, ${writer.member(branches, id, ['branches', id])}]`,
+    (id) => `[${asciiStringLiteral(id)}, ${writer.member(branches, id, ['branches', id])}]`,
   );
-  return escapeNonAscii(
+  // Every string in it was escaped as it was written: the text is ASCII already.
+  return (
     `{"active_branches": ${sortedSet(doc.active_branches, 'active_branches')}, ` +
-      `"branches": [${pairs.join(', ')}], ` +
-      `"completed_branches": ${sortedSet(doc.completed_branches, 'completed_branches')}, ` +
-      `"session_id": ${writer.member(doc, 'session_id', ['session_id'])}, ` +
-      `"timestamp": ${writer.member(doc, 'timestamp', ['timestamp'])}}`,
+    `"branches": [${pairs.join(', ')}], ` +
+    `"completed_branches": ${sortedSet(doc.completed_branches, 'completed_branches')}, ` +
+    `"session_id": ${writer.member(doc, 'session_id', ['session_id'])}, ` +
+    `"timestamp": ${writer.member(doc, 'timestamp', ['timestamp'])}}`
   );
 }
 
