@@ -44,9 +44,13 @@ const MAX_ATTEMPTS = 10;
  * directory. The temp file is removed on any failure. `encoding`: see
  * `MinimalFs.writeFile` (`'latin1'` only for pure ASCII text).
  */
-export async function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding = 'utf8'): Promise<void> {
+export function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding = 'utf8'): Promise<void> {
+  if (fs.atomicWriteFile) return fs.writeFile(`${dir}/${fileName}`, text, encoding);
+  return writeThroughTempFile(fs, dir, fileName, text, encoding);
+}
+
+async function writeThroughTempFile(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding): Promise<void> {
   const target = `${dir}/${fileName}`;
-  if (fs.atomicWriteFile) return fs.writeFile(target, text, encoding);
   // Another process starting up may sweep our temp file as stale between write and
   // rename; the rename then fails with ENOENT and writing again is the remedy.
   // Processes that restart often (the kill test restarts one every ~75 ms) can

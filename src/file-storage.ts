@@ -48,6 +48,8 @@ export class FileStorageBackend implements StorageBackend {
   readonly #queue = new KeyQueue();
   readonly #indexes = new Map<string, SummaryIndex<unknown>>();
   #ready: Promise<MinimalFs> | undefined;
+  /** The fs once #ready has resolved: saves and loads then start without a turn of the event loop. */
+  #readyFs: MinimalFs | undefined;
 
   constructor(basePath: string, options: FileStorageOptions = {}) {
     if (typeof basePath !== 'string' || basePath === '') {
@@ -71,14 +73,14 @@ export class FileStorageBackend implements StorageBackend {
       if (error instanceof NonJsonValueError) throw new SerializationError(error.segments, error.problem);
       throw error;
     }
-    const fs = await this.#fs();
+    const fs = this.#readyFs ?? (await this.#fs());
     const dir = this.#dirOf(key);
     await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text, ASCII)));
   }
 
   async load(key: string): Promise<JsonObject | undefined> {
     assertValidKey('key', key);
-    const fs = await this.#fs();
+    const fs = this.#readyFs ?? (await this.#fs());
     await this.#queue.settled(key);
     const file = this.locate(key);
     let text: string;
@@ -217,6 +219,7 @@ export class FileStorageBackend implements StorageBackend {
     // could take sessions/ (or the base itself) away with every save made in it.
     await fsyncDirectory(fs, this.basePath);
     for (const dir of created) await fsyncDirectory(fs, parentDirectory(dir));
+    this.#readyFs = fs;
     return fs;
   }
 }

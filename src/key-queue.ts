@@ -13,15 +13,12 @@ export class KeyQueue {
     // A key with no tail since the last exclusive operation waits for that one.
     const previous = this.#tails.get(key) ?? this.#barrier;
     const result = previous.then(operation, operation);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#tails.set(key, tail);
-    // Forget the key once nothing is queued behind this operation, so the map stays small.
-    void tail.then(() => {
+    // Settles after `result`, either way, having forgotten the key if nothing was queued behind it (the map stays small).
+    const forget = (): void => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
+    };
+    const tail: Promise<void> = result.then(forget, forget);
+    this.#tails.set(key, tail);
     return result;
   }
 

@@ -102,14 +102,16 @@ function convertObject(schema: Schema, value: unknown, dir: Direction): Record<s
 function convertField(field: Field, source: Record<string, unknown>, target: Record<string, unknown>, dir: Direction): void {
   const from = field[dir.from];
   const to = field[dir.to];
-  if (!Object.hasOwn(source, from)) {
+  // Schema keys are never Object.prototype's, so one read settles presence unless it finds undefined.
+  const value = source[from];
+  if (value === undefined && !Object.hasOwn(source, from)) {
     if (dir.reading && field.optionalOnRead) {
       target[to] = field.optionalOnRead.default;
       return;
     }
     rethrowAt(from, new Misfit('missing'));
   }
-  target[to] = convertAt(from, field.kind, source[from], dir);
+  target[to] = convertAt(from, field.kind, value, dir);
   // An integral float such as 1.0 read from a Python file stays a float when written back.
   if (field.kind.type === 'number') copyNumberForm(source, from, target, to);
 }
