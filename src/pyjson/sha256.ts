@@ -17,9 +17,10 @@ function rootFractions(count: number, root: number): Uint32Array {
 
 /** SHA-256 of `bytes`, as 64 lower-case hex digits, without Web Crypto. */
 export function sha256HexPortable(bytes: Uint8Array): string {
-  // As int32s, like every value below: V8 then keeps the arithmetic in integer registers.
+  // Every value below is an int32 (the constants too, read through Int32Arrays): V8 then keeps the
+  // arithmetic in integer registers. A uint32 above 2^31 would be a double, and would make them all doubles.
   const k = new Int32Array((roundConstants ??= rootFractions(64, 3)).buffer);
-  const hash = (initialHash ??= rootFractions(8, 2)).slice();
+  const initial = new Int32Array((initialHash ??= rootFractions(8, 2)).buffer);
   // Message, a 1 bit, zeros, then the bit length as 64 bits: a whole number of 64-byte blocks.
   const length = bytes.length;
   const padded = new Uint8Array(((length + 8) >> 6) * 64 + 64);
@@ -29,20 +30,18 @@ export function sha256HexPortable(bytes: Uint8Array): string {
   view.setUint32(padded.length - 8, Math.floor(length / 2 ** 29));
   view.setUint32(padded.length - 4, length << 3);
   const w = new Int32Array(64);
-  let [a, b, c, d, e, f, g, h] = hash as unknown as number[] as [number, number, number, number, number, number, number, number];
+  let h0 = initial[0]!, h1 = initial[1]!, h2 = initial[2]!, h3 = initial[3]!;
+  let h4 = initial[4]!, h5 = initial[5]!, h6 = initial[6]!, h7 = initial[7]!;
   for (let block = 0; block < padded.length; block += 64) {
-    for (let t = 0; t < 64; t++) {
-      if (t < 16) {
-        w[t] = view.getInt32(block + t * 4);
-      } else {
-        const x = w[t - 15]!;
-        const y = w[t - 2]!;
-        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-        w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) | 0;
-      }
+    for (let t = 0; t < 16; t++) w[t] = view.getInt32(block + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const x = w[t - 15]!;
+      const y = w[t - 2]!;
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+      w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) | 0;
     }
-    let [a0, b0, c0, d0, e0, f0, g0, h0] = [a, b, c, d, e, f, g, h];
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let t = 0; t < 64; t++) {
       const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const t1 = (h + s1 + ((e & f) ^ (~e & g)) + k[t]! + w[t]!) | 0;
@@ -57,17 +56,17 @@ export function sha256HexPortable(bytes: Uint8Array): string {
       b = a;
       a = (t1 + t2) | 0;
     }
-    a = (a + a0) | 0;
-    b = (b + b0) | 0;
-    c = (c + c0) | 0;
-    d = (d + d0) | 0;
-    e = (e + e0) | 0;
-    f = (f + f0) | 0;
-    g = (g + g0) | 0;
-    h = (h + h0) | 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
   }
   let hex = '';
-  for (const word of [a, b, c, d, e, f, g, h]) hex += (word >>> 0).toString(16).padStart(8, '0');
+  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (word >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
 
