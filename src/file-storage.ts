@@ -65,6 +65,11 @@ export class FileStorageBackend implements StorageBackend {
   }
 
   async save(key: string, data: JsonObject): Promise<void> {
+    return this.prepareSave(key, data)();
+  }
+
+  /** Encodes `data` now (the bytes `save` writes); the returned write stores them. */
+  prepareSave(key: string, data: JsonObject): () => Promise<void> {
     assertValidKey('key', key);
     let text: string;
     try {
@@ -73,9 +78,11 @@ export class FileStorageBackend implements StorageBackend {
       if (error instanceof NonJsonValueError) throw new SerializationError(error.segments, error.problem);
       throw error;
     }
-    const fs = this.#readyFs ?? (await this.#fs());
-    const dir = this.#dirOf(key);
-    await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text, ASCII)));
+    return async () => {
+      const fs = this.#readyFs ?? (await this.#fs());
+      const dir = this.#dirOf(key);
+      await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text, ASCII)));
+    };
   }
 
   async load(key: string): Promise<JsonObject | undefined> {

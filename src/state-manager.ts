@@ -3,7 +3,8 @@ import { compareCodePoints } from './pyjson/index.js';
 import { CheckpointNotFoundError, CorruptStateError, SerializationError, SessionNotFoundError, formatPath } from './errors.js';
 import { CHECKPOINT_PREFIX, SESSION_PREFIX, assertCheckpointId, assertValidId, assertValidKey, sessionKey } from './keys.js';
 import { isPlainObject } from './own.js';
-import { NonJsonValueError, copyNumberForm, dumpPythonIndent2, markPythonFloat, marsysChecksum } from './pyjson/index.js';
+import { NonJsonValueError, cloneJson, copyNumberForm, dumpPythonIndent2, markPythonFloat, marsysChecksum, marsysChecksumNow } from './pyjson/index.js';
+import { inspectValue } from './pyjson/inspect-value.js';
 import { KeyQueue } from './key-queue.js';
 import { fromDocument, statePathOf, toDocument } from './snapshot.js';
 import type { StorageBackend } from './storage.js';
@@ -106,8 +107,9 @@ function copyDocument(doc: JsonObject): JsonObject {
  *   call made before it. Calls on different sessions run concurrently.
  *   `listSessions`, `restoreCheckpoint` and `deleteCheckpoint` run alone.
  *   Across processes, the last save to be renamed into place wins, whole.
- *   State passed to a call is read when the call runs: do not change it
- *   until the call has settled.
+ * - **A save stores the state as it was when called**: it is read whole
+ *   before `saveSession` (or `pauseExecution`) returns its promise, so the
+ *   caller may change it at once.
  */
 export class StateManager {
   readonly storage: StorageBackend;
@@ -130,27 +132,40 @@ export class StateManager {
   /** Stores `state` as the session's current state, replacing the previous one atomically. */
   async saveSession(sessionId: string, state: SessionStateInput): Promise<SavedSession> {
     assertValidId('sessionId', sessionId);
+    const write = this.#capture(sessionId, state);
+    return this.#queue.run(sessionId, write);
+  }
+
+  /**
+   * Reads `state` whole, now: builds its document, checksums it and has the
+   * storage encode it (or copies it). Returns the write, to run in its turn.
+   * Nothing is read from `state` after this returns, so the caller may change
+   * it at once, and a save can never store a checksum of other values than
+   * its own.
+   */
+  #capture(sessionId: string, state: SessionStateInput): () => Promise<SavedSession> {
     const timestamp = this.#clock();
     const doc = toDocument(sessionId, timestamp, state, (path, problem) => {
       throw new SerializationError(path, problem);
     });
-    return this.#queue.run(sessionId, () => this.#store(sessionId, timestamp, doc));
-  }
-
-  async #store(sessionId: string, timestamp: number, doc: JsonObject): Promise<SavedSession> {
+    const key = sessionKey(sessionId);
     let checksum: string;
+    let write: () => Promise<void>;
     try {
-      checksum = await marsysChecksum(doc as Parameters<typeof marsysChecksum>[0]);
+      checksum = marsysChecksumNow(doc as Parameters<typeof marsysChecksumNow>[0]);
+      doc.checksum = checksum;
+      write = this.storage.prepareSave ? this.storage.prepareSave(key, doc) : copyThenSave(this.storage, key, doc);
     } catch (error) {
       throw badValueError(doc, error);
     }
-    doc.checksum = checksum;
-    try {
-      await this.storage.save(sessionKey(sessionId), doc);
-    } catch (error) {
-      throw badValueError(doc, error);
-    }
-    return { sessionId, timestamp, checksum };
+    return async () => {
+      try {
+        await write();
+      } catch (error) {
+        throw badValueError(doc, error);
+      }
+      return { sessionId, timestamp, checksum };
+    };
   }
 
   /**
@@ -313,11 +328,7 @@ export class StateManager {
       const snapshot = await this.#load(sessionId);
       if (snapshot === undefined) throw new SessionNotFoundError(sessionId, 'there is nothing to resume');
       snapshot.metadata = { ...snapshot.metadata, paused: false, resume_time: pythonIsoformat(this.#clock()) };
-      const timestamp = this.#clock();
-      const doc = toDocument(sessionId, timestamp, snapshot, (path, problem) => {
-        throw new SerializationError(path, problem);
-      });
-      const saved = await this.#store(sessionId, timestamp, doc);
+      const saved = await this.#capture(sessionId, snapshot)();
       return { ...snapshot, timestamp: saved.timestamp, checksum: saved.checksum };
     });
   }
@@ -408,6 +419,17 @@ const SESSION_SUMMARIES: Summariser<SessionSummary> = {
     };
   },
 };
+
+/**
+ * The write of `doc` for a backend that cannot encode a document ahead of
+ * its write: a copy of it, taken now (once it is known to be JSON, which a
+ * copy needs), is what gets saved.
+ */
+function copyThenSave(storage: StorageBackend, key: string, doc: JsonObject): () => Promise<void> {
+  inspectValue(doc, false);
+  const copy = cloneJson(doc);
+  return () => storage.save(key, copy);
+}
 
 /**
  * Reports a value that cannot be stored at its place in the state the caller

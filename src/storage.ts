@@ -10,6 +10,15 @@ import type { JsonObject } from './types.js';
 export interface StorageBackend {
   /** Stores `data` under `key`, replacing what was there. Atomic per key. */
   save(key: string, data: JsonObject): Promise<void>;
+  /**
+   * Optional: reads `data` whole before it returns (checking and encoding
+   * it, and throwing what `save` would reject with for it), and returns the
+   * write, to run later with the effect `save(key, data)` would have had.
+   * The StateManager captures the state a save is called with this way, so
+   * that changing it afterwards changes nothing stored; without it, it copies
+   * the document first.
+   */
+  prepareSave?(key: string, data: JsonObject): () => Promise<void>;
   /** The document under `key`, or `undefined` when there is none. Throws `CorruptStateError` when it does not parse. */
   load(key: string): Promise<JsonObject | undefined>;
   /** Deletes `key`; `true` when something was deleted. */

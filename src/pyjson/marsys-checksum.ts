@@ -3,7 +3,7 @@ import { asciiStringLiteral } from './ascii-escape.js';
 import { sortByCodePoint } from './code-point-order.js';
 import { CompactSortedWriter } from './dump-compact-sorted.js';
 import { inspectValueAt } from './inspect-value.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex, sha256HexNow } from './sha256.js';
 
 /**
  * The members of a MARSYS session document that its checksum covers, as
@@ -62,4 +62,12 @@ export function marsysChecksumInput(doc: MarsysChecksumFields): string {
 export function marsysChecksum(doc: MarsysChecksumFields): Promise<string> {
   // The input is ASCII (ensure_ascii), so its UTF-8 bytes are its characters.
   return sha256Hex(marsysChecksumInput(doc));
+}
+
+/**
+ * `marsysChecksum`, computed before it returns (without Web Crypto, which
+ * answers later): for a save, which must hash the state as it is when called.
+ */
+export function marsysChecksumNow(doc: MarsysChecksumFields): string {
+  return sha256HexNow(marsysChecksumInput(doc));
 }

@@ -102,7 +102,7 @@ const PORTABLE_BELOW = 8192;
  */
 export async function sha256Hex(text: string): Promise<string> {
   const node = nodeCrypto();
-  if (node !== undefined) return node.hash ? node.hash('sha256', text, 'hex') : node.createHash('sha256').update(text).digest('hex');
+  if (node !== undefined) return nodeSha256Hex(node, text);
   const bytes = new TextEncoder().encode(text);
   const subtle = (globalThis.crypto as Partial<Crypto> | undefined)?.subtle;
   // Web Crypto answers on another thread: below a few KB, hashing here is done before the answer would be.
@@ -111,4 +111,18 @@ export async function sha256Hex(text: string): Promise<string> {
   let hex = '';
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
   return hex;
+}
+
+/**
+ * SHA-256 of the UTF-8 bytes of `text`, computed before it returns: Node's
+ * crypto on Node, `sha256HexPortable` elsewhere. For callers that must hash
+ * a value in the same instant they read it.
+ */
+export function sha256HexNow(text: string): string {
+  const node = nodeCrypto();
+  return node !== undefined ? nodeSha256Hex(node, text) : sha256HexPortable(new TextEncoder().encode(text));
+}
+
+function nodeSha256Hex(node: NodeCrypto, text: string): string {
+  return node.hash ? node.hash('sha256', text, 'hex') : node.createHash('sha256').update(text).digest('hex');
 }
