@@ -107,9 +107,10 @@ function copyDocument(doc: JsonObject): JsonObject {
  *   call made before it. Calls on different sessions run concurrently.
  *   `listSessions`, `restoreCheckpoint` and `deleteCheckpoint` run alone.
  *   Across processes, the last save to be renamed into place wins, whole.
- * - **A save stores the state as it was when called**: it is read whole
- *   before `saveSession` (or `pauseExecution`) returns its promise, so the
- *   caller may change it at once.
+ * - **A call reads what it is given when it is called**: a save's state is
+ *   read whole before `saveSession` (or `pauseExecution`) returns its
+ *   promise, a checkpoint's options likewise, so the caller may change them
+ *   at once.
  */
 export class StateManager {
   readonly storage: StorageBackend;
@@ -194,7 +195,9 @@ export class StateManager {
   async createCheckpoint(sessionId: string, name: string, options: CheckpointOptions = {}): Promise<string> {
     assertValidId('sessionId', sessionId);
     assertValidId('checkpoint name', name);
-    return this.#queue.run(sessionId, () => this.#checkpoint(sessionId, name, options));
+    // Read now, as a save reads its state: the options object may change before the checkpoint's turn.
+    const { auto, critical, reason } = options;
+    return this.#queue.run(sessionId, () => this.#checkpoint(sessionId, name, { auto, critical, reason }));
   }
 
   async #checkpoint(sessionId: string, name: string, options: CheckpointOptions): Promise<string> {

@@ -1,6 +1,7 @@
-// A save stores the state as it was when saveSession was called: the caller
-// may change the state at once, even while the save is still on its way, and
-// the stored file always carries the checksum of what it holds.
+// A call reads what it is given when it is called: a save stores the state as
+// it was at the call, so the caller may change it at once, even while the save
+// is on its way, and the stored file always carries the checksum of what it
+// holds; a checkpoint keeps the options it was called with.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileStorageBackend, SerializationError, StateManager, type JsonObject, type SessionStateInput, type StorageBackend } from '../src/index.js';
 import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
@@ -57,6 +58,17 @@ describe.each(FILE_SYSTEMS)('a save captures the state when called, on $name', (
     const loaded = await manager.loadSession('big');
     expect(loaded?.branches.main!.metadata).toEqual(expected.branches!.main!.metadata);
     expect(loaded?.metadata).toEqual(expected.metadata);
+  });
+
+  it('checkpoints with the options as they were when createCheckpoint was called', async () => {
+    await manager.saveSession('c', sampleState());
+    const options = { critical: true, reason: 'before deploy' };
+    const checkpointing = manager.createCheckpoint('c', 'release', options);
+    options.reason = 'changed';
+    options.critical = false;
+    await checkpointing;
+    const [checkpoint] = await manager.listCheckpoints('c');
+    expect(checkpoint!.metadata).toMatchObject({ checkpoint_critical: true, checkpoint_reason: 'before deploy' });
   });
 
   it('pauses with the state as it was when pauseExecution was called', async () => {
