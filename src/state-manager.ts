@@ -109,8 +109,8 @@ function copyDocument(doc: JsonObject): JsonObject {
  *   Across processes, the last save to be renamed into place wins, whole.
  * - **A call reads what it is given when it is called**: a save's state is
  *   read whole before `saveSession` (or `pauseExecution`) returns its
- *   promise, a checkpoint's options likewise, so the caller may change them
- *   at once.
+ *   promise, every call's options likewise, so the caller may change them at
+ *   once.
  */
 export class StateManager {
   readonly storage: StorageBackend;
@@ -250,11 +250,11 @@ export class StateManager {
    * files that cannot be read as sessions are left out.
    */
   async listSessions(options: { includePaused?: boolean } = {}): Promise<SessionSummary[]> {
-    return this.#queue.runExclusive(() => this.#listSessions(options));
+    const includePaused = options.includePaused ?? true;
+    return this.#queue.runExclusive(() => this.#listSessions(includePaused));
   }
 
-  async #listSessions(options: { includePaused?: boolean }): Promise<SessionSummary[]> {
-    const includePaused = options.includePaused ?? true;
+  async #listSessions(includePaused: boolean): Promise<SessionSummary[]> {
     // A backend that can remember summaries (FileStorageBackend) spares reading every file on every call.
     const summaries = this.storage.summaries
       ? await this.storage.summaries(SESSION_PREFIX, SESSION_SUMMARIES)
@@ -298,8 +298,9 @@ export class StateManager {
    */
   async deleteSession(sessionId: string, options: { checkpoints?: boolean } = {}): Promise<boolean> {
     assertValidId('sessionId', sessionId);
+    const withCheckpoints = Boolean(options.checkpoints);
     return this.#queue.run(sessionId, async () => {
-      if (options.checkpoints) {
+      if (withCheckpoints) {
         for (const checkpoint of await this.#listCheckpoints(sessionId)) await this.storage.delete(checkpoint.checkpointId);
       }
       return this.storage.delete(sessionKey(sessionId));

@@ -71,6 +71,22 @@ describe.each(FILE_SYSTEMS)('a save captures the state when called, on $name', (
     expect(checkpoint!.metadata).toMatchObject({ checkpoint_critical: true, checkpoint_reason: 'before deploy' });
   });
 
+  it('deletes and lists with the options as they were when called', async () => {
+    await manager.saveSession('d', sampleState());
+    await manager.createCheckpoint('d', 'kept');
+    const options = { checkpoints: false };
+    const deleting = manager.deleteSession('d', options);
+    options.checkpoints = true;
+    await deleting;
+    expect(await manager.listCheckpoints('d')).toHaveLength(1);
+
+    await manager.pauseExecution('paused', sampleState());
+    const listOptions = { includePaused: false };
+    const listing = manager.listSessions(listOptions);
+    listOptions.includePaused = true;
+    expect((await listing).map((summary) => summary.sessionId)).toEqual([]);
+  });
+
   it('pauses with the state as it was when pauseExecution was called', async () => {
     const state = sampleState();
     const pausing = manager.pauseExecution('p', state);
