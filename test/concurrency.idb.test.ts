@@ -11,11 +11,11 @@
  */
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { idbFs } from '../adapters/idb.js';
 import { FileStorageBackend, SessionNotFoundError, StateManager } from '../src/index.js';
 import { reduce, stateFor } from './support/api-model.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { recordFiguresAfterAll, scaled } from './support/figures.js';
 import { scheduledFs } from './support/scheduled-fs.js';
 
 const TEST_FILE = 'test/concurrency.idb.test.ts';
@@ -31,11 +31,10 @@ let writes = 0;
 let runs = 0;
 let database = 0;
 
-afterAll(() => {
-  if (writes === 0) return;
-  recordFigure('interleaved writes by two StateManagers on one IndexedDB store (last write wins, whole)', writes, TEST_FILE);
-  recordFigure('  scheduled interleavings (runs)', runs, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['interleaved writes by two StateManagers on one IndexedDB store (last write wins, whole)', writes],
+  ['  scheduled interleavings (runs)', runs],
+]);
 
 it('two StateManagers on one IndexedDB store: each session ends as the last write of one of them', { timeout: scaled(120_000, 3_600_000) }, async () => {
   await fc.assert(

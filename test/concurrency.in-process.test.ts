@@ -9,12 +9,12 @@
  * equal running the same calls one at a time in call order on the model.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileStorageBackend, StateManager } from '../src/index.js';
 import { KeyQueue } from '../src/key-queue.js';
 import { ApiModel, commandArb, modelView, start, stateFor, storedView, tagged, type Command, type Outcome } from './support/api-model.js';
 import { FILE_SYSTEMS } from './support/file-systems.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { recordFiguresAfterAll, scaled } from './support/figures.js';
 import { scheduledFs } from './support/scheduled-fs.js';
 import { memoryStateManager } from '../adapters/memfs.js';
 import { branch } from './support/states.js';
@@ -119,11 +119,10 @@ describe('KeyQueue', () => {
 let operations = 0;
 let interleavings = 0;
 
-afterAll(() => {
-  if (operations === 0) return;
-  recordFigure('concurrent API calls, outcome checked against the serial order (in-process, scheduler-driven)', operations, TEST_FILE);
-  recordFigure('  scheduled interleavings (runs)', interleavings, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['concurrent API calls, outcome checked against the serial order (in-process, scheduler-driven)', operations],
+  ['  scheduled interleavings (runs)', interleavings],
+]);
 
 /** A setup batch, run one call at a time, then a batch run all at once. */
 const programArb = fc.record({

@@ -16,7 +16,7 @@
  *    verifying its checksum; listSessions and listCheckpoints list exactly
  *    those; no listing shows a temp file, and start-up sweeps them all.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memFs } from '../adapters/memfs.js';
 import { nodeFs } from '../adapters/node.js';
 import {
@@ -29,7 +29,7 @@ import {
 } from '../src/index.js';
 import { CrashSimulator, materialize, snapshotTree, splitLog, stateKey, type CrashModel, type DiskState } from './support/crash-states.js';
 import { FILE_SYSTEMS, type FileSystemKind, type Place } from './support/file-systems.js';
-import { recordFigure } from './support/figures.js';
+import { recordFiguresAfterAll } from './support/figures.js';
 import { fixturePath } from './support/marsys.js';
 import { recordingFs } from './support/recording-fs.js';
 import { branch, sampleState } from './support/states.js';
@@ -394,13 +394,12 @@ async function checkCrashes(recording: Recording, model: CrashModel): Promise<Ch
 
 const totals = { crashPoints: 0, distinctStates: 0, scenarios: 0, byModel: { process: 0, power: 0 } as Record<CrashModel, number> };
 
-afterAll(() => {
-  if (totals.crashPoints === 0) return;
-  recordFigure('crash points checked (old-or-new, nothing lost once acknowledged)', totals.crashPoints, TEST_FILE);
-  recordFigure('  of which power-loss crash points (un-fsynced data lost or torn)', totals.byModel.power, TEST_FILE);
-  recordFigure('  distinct on-disk states opened by a fresh StateManager', totals.distinctStates, TEST_FILE);
-  recordFigure('  scenario recordings (scenarios x file systems)', totals.scenarios, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['crash points checked (old-or-new, nothing lost once acknowledged)', totals.crashPoints],
+  ['  of which power-loss crash points (un-fsynced data lost or torn)', totals.byModel.power],
+  ['  distinct on-disk states opened by a fresh StateManager', totals.distinctStates],
+  ['  scenario recordings (scenarios x file systems)', totals.scenarios],
+]);
 
 /** The file systems recorded on: the three of the suite, memfs written as a disk, and Node's disk without fsync. */
 const RECORDED: Array<{ name: string; makePlace(): Promise<Place>; models: CrashModel[] }> = [

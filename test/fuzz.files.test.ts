@@ -16,12 +16,12 @@ import fc from 'fast-check';
 import { Volume } from 'memfs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { memFs } from '../adapters/memfs.js';
 import { CheckpointManager, FileStorageBackend, SerializationError, StateManager, WaymarkError, type JsonValue, type SessionSnapshot } from '../src/index.js';
 import { dumpPythonIndent2, parsePythonJson } from '../src/pyjson/index.js';
 import { sessionStateArb } from './support/arbitraries.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { recordFiguresAfterAll, scaled } from './support/figures.js';
 import { fixturePath } from './support/marsys.js';
 import { branch, sampleState } from './support/states.js';
 
@@ -177,11 +177,10 @@ const prototypeNames = () => [Object.prototype, Array.prototype, Function.protot
 
 let cases = 0;
 const outcomes = new Map<string, number>();
-afterAll(() => {
-  if (cases === 0) return;
-  recordFigure('mutated session and checkpoint files loaded (each a correct load or a typed error)', cases, TEST_FILE);
-  recordFigure('  outcomes', [...outcomes].sort().map(([code, n]) => `${code} ${n}`).join(', '), TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['mutated session and checkpoint files loaded (each a correct load or a typed error)', cases],
+  ['  outcomes', [...outcomes].sort().map(([code, n]) => `${code} ${n}`).join(', ')],
+]);
 
 it(`${CASES} mutated files: every call gives a correct result or a typed error, never a crash, hang or polluted prototype`, { timeout: scaled(300_000, 3_600_000) }, async () => {
   const seeds = await seedFiles();

@@ -5,19 +5,17 @@
  * InvalidKeyError before anything is stored.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileStorageBackend, InvalidKeyError, StateManager } from '../src/index.js';
 import { jsonArb, keyArb, sessionStateArb } from './support/arbitraries.js';
 import { FILE_SYSTEMS } from './support/file-systems.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { recordFiguresAfterAll, scaled } from './support/figures.js';
 
 const TEST_FILE = 'test/fuzz.round-trip.test.ts';
 const RUNS: Record<string, number> = { memfs: scaled(300, 5000), idb: scaled(100, 2000), node: scaled(100, 2000) };
 let cases = 0;
 
-afterAll(() => {
-  if (cases > 0) recordFigure('random states saved and loaded back deeply equal (3 file systems)', cases, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [['random states saved and loaded back deeply equal (3 file systems)', cases]]);
 
 describe.each(FILE_SYSTEMS)('round trips on $name', ({ name, makePlace }) => {
   it('any JSON-safe state loads back deeply equal to what was saved', { timeout: scaled(120_000, 3_600_000) }, async () => {

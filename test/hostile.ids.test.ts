@@ -11,7 +11,7 @@
  * for an id that names nothing, a not-found error); and, through a
  * recording fs, nothing outside the base directory is ever read or written.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CheckpointManager,
   CheckpointNotFoundError,
@@ -21,7 +21,7 @@ import {
   type MinimalFs,
 } from '../src/index.js';
 import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
-import { recordFigure } from './support/figures.js';
+import { recordFiguresAfterAll } from './support/figures.js';
 import { recordingFs } from './support/recording-fs.js';
 import { sampleState } from './support/states.js';
 
@@ -102,11 +102,10 @@ export const HOSTILE_IDS = [
 
 let calls = 0;
 let refused = 0;
-afterAll(() => {
-  if (calls === 0) return;
-  recordFigure('calls with a hostile id or name (traversal, reserved, too long, ...): correct or InvalidKeyError, nothing touched outside the base', calls, TEST_FILE);
-  recordFigure('  of which refused with InvalidKeyError', refused, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['calls with a hostile id or name (traversal, reserved, too long, ...): correct or InvalidKeyError, nothing touched outside the base', calls],
+  ['  of which refused with InvalidKeyError', refused],
+]);
 
 /** Runs `call`: `'refused'` for InvalidKeyError, its value otherwise; other errors fail the test. */
 async function outcome<T>(call: () => Promise<T>): Promise<{ value: T } | 'refused'> {

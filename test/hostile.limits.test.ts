@@ -7,13 +7,13 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStateManager } from '../adapters/memfs.js';
 import { nodeFs } from '../adapters/node.js';
 import { CheckpointManager, FileStorageBackend, SerializationError, StateManager, type JsonValue } from '../src/index.js';
 import { MAX_NESTING_DEPTH } from '../src/pyjson/index.js';
 import { FILE_SYSTEMS } from './support/file-systems.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { type Figure, recordFiguresAfterAll, scaled } from './support/figures.js';
 import { branch, sampleState } from './support/states.js';
 
 const TEST_FILE = 'test/hostile.limits.test.ts';
@@ -25,10 +25,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const figures: Array<[string, number]> = [];
-afterAll(() => {
-  for (const [name, value] of figures) recordFigure(name, value, TEST_FILE);
-});
+const figures: Figure[] = [];
+recordFiguresAfterAll(TEST_FILE, () => figures);
 
 /** `count` characters of mostly-ASCII text with some non-ASCII, as real text is. */
 function text(count: number, seed: string): string {

@@ -6,7 +6,7 @@
  * back at the end.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CheckpointManager,
   CheckpointNotFoundError,
@@ -20,7 +20,7 @@ import {
 import { compareCodePoints } from '../src/pyjson/index.js';
 import { sessionStateArb } from './support/arbitraries.js';
 import { FILE_SYSTEMS } from './support/file-systems.js';
-import { recordFigure, scaled } from './support/figures.js';
+import { recordFiguresAfterAll, scaled } from './support/figures.js';
 
 const TEST_FILE = 'test/model.api.test.ts';
 const IDS = ['a', 'a_b', '__proto__', 'ｚ', '😀'];
@@ -253,11 +253,10 @@ const RUNS: Record<string, number> = { memfs: scaled(120, 2000), idb: scaled(40,
 let sequences = 0;
 let calls = 0;
 
-afterAll(() => {
-  if (sequences === 0) return;
-  recordFigure('random API call sequences matching the in-memory model (3 file systems)', sequences, TEST_FILE);
-  recordFigure('  API calls compared with the model', calls, TEST_FILE);
-});
+recordFiguresAfterAll(TEST_FILE, () => [
+  ['random API call sequences matching the in-memory model (3 file systems)', sequences],
+  ['  API calls compared with the model', calls],
+]);
 
 describe.each(FILE_SYSTEMS)('the API on $name', ({ name, makePlace }) => {
   it('matches the in-memory model for any sequence of calls', { timeout: scaled(180_000, 3_600_000) }, async () => {

@@ -9,6 +9,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
 
@@ -29,4 +30,19 @@ export function recordFigure(name: string, value: number | string, testFile: str
   } catch {
     // The printed line is the record; the file is a convenience (the output dir may be read-only).
   }
+}
+
+/** A figure: its name in the table and its value. */
+export type Figure = readonly [name: string, value: number | string];
+
+/**
+ * Records the figures `figures()` returns once the file's tests have run; none
+ * when the first counts nothing (its tests did not run: a filtered run).
+ */
+export function recordFiguresAfterAll(testFile: string, figures: () => readonly Figure[]): void {
+  afterAll(() => {
+    const list = figures();
+    if (list.length === 0 || list[0]![1] === 0) return;
+    for (const [name, value] of list) recordFigure(name, value, testFile);
+  });
 }
