@@ -7,7 +7,7 @@
  * Every call is one IndexedDB transaction, so it happens entirely or not at all.
  */
 import { createStore, get } from 'idb-keyval';
-import type { MinimalFs, MinimalStats } from '../src/fs.js';
+import { isNotFound, type MinimalFs, type MinimalStats } from '../src/fs.js';
 import { fsError } from './fs-error.js';
 import type { Entry } from './idb-transaction.js';
 import { transact } from './idb-transaction.js';
@@ -53,7 +53,7 @@ export interface IdbFsOptions {
 export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions = {}): MinimalFs {
   const store = createStore(dbName, storeName);
 
-  return {
+  const fs: MinimalFs = {
     atomicWriteFile: true,
 
     readFile: (path) => {
@@ -193,7 +193,25 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
         }),
       );
     },
+
+    statMany: async (paths) => {
+      if (paths.length === 0) return [];
+      // All in one transaction: a listing stats every file of a directory
+      // after each save, and a transaction costs far more than one read in it.
+      // An entry found is reachable (its ancestors are stored directories).
+      const entries = await transact(store, 'readonly', paths.map(normalizePath), (found) => found);
+      // One missing (deleted since it was listed) is rare: stat tells ENOENT from ENOTDIR, as alone.
+      return Promise.all(
+        entries.map((entry, i) => (entry !== undefined ? statsOf(entry) : fs.stat(paths[i]!).catch(undefinedIfNotFound))),
+      );
+    },
   };
+  return fs;
+}
+
+function undefinedIfNotFound(error: unknown): undefined {
+  if (isNotFound(error)) return undefined;
+  throw error;
 }
 
 /**

@@ -187,6 +187,22 @@ describe('idbFs readdir', () => {
   });
 });
 
+describe('idbFs statMany', () => {
+  it('stats every file of a directory in one readonly transaction', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/state/sessions', { recursive: true });
+    const paths = Array.from({ length: 30 }, (_, i) => `/state/sessions/s${i}.json`);
+    for (const path of paths) await fs.writeFile(path, '{}');
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+
+    const stats = await fs.statMany!(paths);
+
+    expect(stats.map((entry) => entry?.size)).toEqual(paths.map(() => 2));
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(transaction.mock.calls[0]?.[1]).toBe('readonly');
+  });
+});
+
 describe('idbFs rename', () => {
   it('is one readwrite transaction', async () => {
     const { fs } = freshDb();

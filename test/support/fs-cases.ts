@@ -3,7 +3,7 @@
  * Node's own `node:fs/promises` included, so they state what Node does.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MinimalFs } from '../../src/fs.js';
+import type { MinimalFs, MinimalStats } from '../../src/fs.js';
 
 /** A fresh, empty directory `root` on `fs`, and how to throw it away. */
 export interface FsFixture {
@@ -305,6 +305,34 @@ export function describeMinimalFs(name: string, makeFs: () => Promise<FsFixture>
 
       it('fails on a missing path with ENOENT', async () => {
         await expectCode(fs.stat(at('missing')), 'ENOENT');
+      });
+    });
+
+    describe('statMany, when the fs has it', () => {
+      it('answers each path as stat does, in the order given', async ({ skip }) => {
+        if (fs.statMany === undefined) return skip('this fs has no statMany: listings stat each file');
+        await fs.writeFile(at('file'), 'héllo');
+        await fs.mkdir(at('dir'), { recursive: true });
+        const paths = [at('dir'), at('file'), at('file')];
+        const many = await fs.statMany(paths);
+        const one = await Promise.all(paths.map((path) => fs.stat(path)));
+        const facts = (stats: MinimalStats | undefined) =>
+          stats && { size: stats.isFile() ? stats.size : 'dir', mtimeMs: stats.mtimeMs, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
+        expect(many.map(facts)).toEqual(one.map(facts));
+        expect(many[1]?.size).toBe(6);
+      });
+
+      it('answers undefined for a missing path; below a file, fails with ENOTDIR as stat does', async ({ skip }) => {
+        if (fs.statMany === undefined) return skip('this fs has no statMany: listings stat each file');
+        await fs.writeFile(at('file'), 'x');
+        const many = await fs.statMany([at('missing'), at('file'), at('gone', 'deeper')]);
+        expect(many.map((stats) => stats?.isFile())).toEqual([undefined, true, undefined]);
+        await expectCode(fs.statMany([at('file'), at('file', 'below')]), 'ENOTDIR');
+      });
+
+      it('answers an empty list with an empty list', async ({ skip }) => {
+        if (fs.statMany === undefined) return skip('this fs has no statMany: listings stat each file');
+        expect(await fs.statMany([])).toEqual([]);
       });
     });
 
