@@ -135,6 +135,23 @@ export function markdown(results, meta) {
       ),
       '',
     );
+    const list = results.browser.listing;
+    if (list) {
+      parts.push(
+        `listSessions over ${list.count.toLocaleString('en-US')} sessions of about 5 KB, against idb-keyval \`values\` (one getAll) + \`JSON.parse\` of every session: medians of rounds; "after a save" is a listing right after one session was saved (every file's entry is read again to check it, the saved file parsed).`,
+        '',
+        table(
+          ['listing', 'ms', '÷ floor'],
+          [
+            ['floor: getAll + parse', ms(list.floor), '1.00×'],
+            ['cold (new backend, saved index)', ms(list.cold), ratio(list.cold / list.floor)],
+            ['warm (nothing changed)', ms(list.warm), ratio(list.warm / list.floor)],
+            ['after a save', ms(list.afterSave), ratio(list.afterSave / list.floor)],
+          ],
+        ),
+        '',
+      );
+    }
   }
   if (results.size) {
     parts.push('## Browser bundle', '', 'An app importing `waymark` + `waymark/idb`, bundled by rollup (node-resolve, browser condition) and terser, gzipped.', '');

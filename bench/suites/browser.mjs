@@ -44,7 +44,13 @@ function serve(script) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Rows of { size, bytes, op, floor, waymark } in ms, plus the browser's version. */
+/** Sessions listed in the browser's listing row. */
+export const LISTING_COUNT = 1_000;
+
+/**
+ * Rows of { size, bytes, op, floor, waymark } in ms, the listing row
+ * ({ count, floor, cold, warm, afterSave } in ms) and the browser's version.
+ */
 export async function runBrowser({ sizes, rounds = 15, log = () => {} }) {
   const script = await bundlePage();
   const server = await serve(script);
@@ -56,6 +62,7 @@ export async function runBrowser({ sizes, rounds = 15, log = () => {} }) {
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction(() => window.benchReady === true);
     const results = await page.evaluate((config) => window.runBench(config), { sizes, rounds });
+    const listing = await page.evaluate((config) => window.runListing(config), { count: LISTING_COUNT, rounds: Math.max(5, Math.round(rounds / 3)) });
     const rows = [];
     for (const size of sizes) {
       const { bytes, medians } = results[size];
@@ -63,7 +70,7 @@ export async function runBrowser({ sizes, rounds = 15, log = () => {} }) {
         rows.push({ size, bytes, op, floor: medians[op === 'restore' ? 'floor:load' : `floor:${op}`], waymark: medians[`waymark:${op}`] });
       }
     }
-    return { version: browser.version(), rows };
+    return { version: browser.version(), rows, listing };
   } finally {
     await browser.close();
     server.close();
