@@ -42,9 +42,10 @@ export interface MinimalFs {
    */
   lstat?(path: string): Promise<MinimalStats & { isSymbolicLink(): boolean }>;
   /**
-   * Optional: `stat` of many paths at once, `undefined` for each that does not
-   * exist, for an fs with a faster way than one `stat` call per path. Listings
-   * use it to check every file of a directory (see summary-index.ts).
+   * Optional: `stat` of many paths at once, for an fs with a faster way than
+   * one `stat` call per path: `undefined` for each that does not exist
+   * (`ENOENT`); any other failure rejects as `stat` would (`ENOTDIR` below a
+   * file). Listings use it to check every file of a directory (see summary-index.ts).
    */
   statMany?(paths: readonly string[]): Promise<Array<MinimalStats | undefined>>;
   /**
