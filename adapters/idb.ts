@@ -195,19 +195,26 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
     },
 
     statMany: async (paths) => {
-      if (paths.length === 0) return [];
-      // All in one transaction: a listing stats every file of a directory
-      // after each save, and a transaction costs far more than one read in it.
-      // An entry found is reachable (its ancestors are stored directories).
-      const entries = await transact(store, 'readonly', paths.map(normalizePath), (found) => found);
-      // One missing (deleted since it was listed) is rare: stat tells ENOENT from ENOTDIR, as alone.
-      return Promise.all(
-        entries.map((entry, i) => (entry !== undefined ? statsOf(entry) : fs.stat(paths[i]!).catch(undefinedIfNotFound))),
-      );
+      const out: Array<MinimalStats | undefined> = [];
+      // A transaction per batch, not per path: a listing stats every file of a directory after each save,
+      // and a transaction costs far more than one read in it. Batches, not one transaction for all: each
+      // read brings the file's content along with its time, and a directory of large files must not be
+      // held in memory all at once.
+      for (let start = 0; start < paths.length; start += STAT_BATCH) {
+        const batch = paths.slice(start, start + STAT_BATCH);
+        // An entry found is reachable (its ancestors are stored directories).
+        const stats = await transact(store, 'readonly', batch.map(normalizePath), (found) => found.map((entry) => entry && statsOf(entry)));
+        // One missing (deleted since it was listed) is rare: stat tells ENOENT from ENOTDIR, as alone.
+        for (const [i, found] of stats.entries()) out.push(found ?? (await fs.stat(batch[i]!).catch(undefinedIfNotFound)));
+      }
+      return out;
     },
   };
   return fs;
 }
+
+/** How many paths `statMany` reads per transaction. */
+const STAT_BATCH = 64;
 
 function undefinedIfNotFound(error: unknown): undefined {
   if (isNotFound(error)) return undefined;
