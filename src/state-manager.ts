@@ -132,9 +132,21 @@ export class StateManager {
 
   /** Stores `state` as the session's current state, replacing the previous one atomically. */
   async saveSession(sessionId: string, state: SessionStateInput): Promise<SavedSession> {
+    return this.prepareSave(sessionId, state)();
+  }
+
+  /**
+   * `saveSession` in two halves, for an executor that orders its saves
+   * behind work of its own (Orchestra's checkpoints): reads `state` whole now,
+   * as `saveSession` does, and returns the save, which takes its place among
+   * the session's calls when it is called. Nothing is stored until then; each
+   * call stores the state as it was read here.
+   * @throws InvalidKeyError, SerializationError at once, where `saveSession` would reject with them.
+   */
+  prepareSave(sessionId: string, state: SessionStateInput): () => Promise<SavedSession> {
     assertValidId('sessionId', sessionId);
     const write = this.#capture(sessionId, state);
-    return this.#queue.run(sessionId, write);
+    return () => this.#queue.run(sessionId, write);
   }
 
   /**

@@ -13,7 +13,8 @@ import {
   type JsonObject,
   type RunResult,
 } from '../src/index.js';
-import { loop, volumeFs, type StepHook, type StepKey } from './support/workflows.js';
+import { diamond, loop, volumeFs, type StepHook, type StepKey } from './support/workflows.js';
+import { wrapWrites } from './support/wrap-writes.js';
 
 const sessionId = 'essay';
 
@@ -41,6 +42,18 @@ async function taken(sm: StateManager) {
 }
 
 describe('automatic checkpoints', () => {
+  it('each holds exactly the steps its name says, though parallel branches save in between', async () => {
+    // Slow writes: C completes while B's save is still being written, so C's save is queued before
+    // the checkpoint that follows B's. It must still be written after that checkpoint is taken.
+    const slow = wrapWrites(volumeFs().fs, (write) => async (path, data) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return write(path, data);
+    });
+    const sm = new StateManager(new FileStorageBackend('/state', { fs: slow }));
+    await Orchestra.run({ task: diamond.task, topology: diamond.topology, agents: diamond.agents([]), stateManager: sm, context: { sessionId }, checkpoints: { everySteps: 1 } });
+    expect(await taken(sm)).toEqual(['auto_step_1@1', 'auto_step_2@2', 'auto_step_3@3', 'auto_step_4@4']);
+  });
+
   it('every N steps, after steps N, 2N, ...', async () => {
     const { sm } = setup();
     await runLoop(sm, { everySteps: 3 });

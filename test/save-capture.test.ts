@@ -1,9 +1,10 @@
 // A call reads what it is given when it is called: a save stores the state as
 // it was at the call, so the caller may change it at once, even while the save
 // is on its way, and the stored file always carries the checksum of what it
-// holds; a checkpoint keeps the options it was called with.
+// holds; a checkpoint keeps the options it was called with. prepareSave splits
+// a save into the read (at once) and the write (queued when it is called).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FileStorageBackend, SerializationError, StateManager, type JsonObject, type SessionStateInput, type StorageBackend } from '../src/index.js';
+import { FileStorageBackend, InvalidKeyError, SerializationError, StateManager, type JsonObject, type SessionStateInput, type StorageBackend } from '../src/index.js';
 import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
 import { sampleState } from './support/states.js';
 
@@ -85,6 +86,38 @@ describe.each(FILE_SYSTEMS)('a save captures the state when called, on $name', (
     const listing = manager.listSessions(listOptions);
     listOptions.includePaused = true;
     expect((await listing).map((summary) => summary.sessionId)).toEqual([]);
+  });
+
+  it('prepareSave reads the state at once and stores nothing until its save is called', async () => {
+    const state = sampleState();
+    const expected = sampleState();
+    const save = manager.prepareSave('later', state);
+    mutate(state);
+    await nextTask();
+    expect(await manager.loadSession('later')).toBeUndefined();
+    const { checksum } = await save();
+    expect(await manager.loadSession('later')).toEqual({ ...expected, sessionId: 'later', timestamp: 1_800_000_000.5, checksum });
+  });
+
+  it('a prepared save takes its place among the session\'s calls when it is called, not when it was prepared', async () => {
+    const first = sampleState();
+    first.metadata = { version: 1 };
+    const prepared = manager.prepareSave('order', first);
+    const second = sampleState();
+    second.metadata = { version: 2 };
+    const saving = manager.saveSession('order', second);
+    const late = prepared();
+    await Promise.all([saving, late]);
+    expect((await manager.loadSession('order'))?.metadata).toEqual({ version: 1 });
+  });
+
+  it('prepareSave throws at once what saveSession would reject with, storing nothing', async () => {
+    expect(() => manager.prepareSave('../escape', sampleState())).toThrow(InvalidKeyError);
+    const state = sampleState();
+    state.metadata = { when: new Date(0) as unknown as string };
+    expect(() => manager.prepareSave('dated', state)).toThrow(SerializationError);
+    await expect(manager.saveSession('dated', state)).rejects.toThrow(SerializationError);
+    expect(await manager.listSessions({ includePaused: true })).toEqual([]);
   });
 
   it('pauses with the state as it was when pauseExecution was called', async () => {

@@ -20,7 +20,7 @@ const agents = {
 
 /**
  * Persistence off: the StateManager calls Orchestra makes, doing nothing.
- * The engine itself (its state updates, its copies of the state) still runs.
+ * The engine itself (its state updates, the copies it hands its agents) still runs.
  */
 function noPersistence() {
   const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
@@ -29,6 +29,7 @@ function noPersistence() {
     clock: () => Date.now() / 1000,
     loadSession: () => Promise.resolve(undefined),
     saveSession: saved,
+    prepareSave: (sessionId) => () => saved(sessionId),
     pauseExecution: saved,
   };
 }

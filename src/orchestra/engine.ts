@@ -34,8 +34,8 @@ type Outcome = { kind: 'done'; reply: CheckedReply } | { kind: 'failed'; error: 
  * flight, each at most once.
  *
  * Saves (and checkpoints) go through one queue, in the order steps completed;
- * each saves a copy of the state taken when it was queued, so a later save
- * always includes every earlier step.
+ * each stores the state as it was when it was queued (read then, written in
+ * its turn), so a later save always includes every earlier step.
  */
 export class Execution {
   readonly #setup: ExecutionSetup;
@@ -214,11 +214,13 @@ export class Execution {
   }
 
   /** Saves the whole state as it is now, then lets the checkpoint policy see the step count it holds. */
-  #save(steps?: number): Promise<void> {
+  async #save(steps?: number): Promise<void> {
     const { sessionId, stateManager, checkpoints, state } = this.#setup;
-    const copy = structuredClone(state);
+    // Read now and written in the queue's turn, so no copy of the state is kept until then.
+    // (Async: a state that cannot be saved rejects, as the save would have.)
+    const save = stateManager.prepareSave(sessionId, state);
     return this.#enqueue(async () => {
-      await stateManager.saveSession(sessionId, copy);
+      await save();
       if (steps !== undefined) this.#emitCheckpoint(await checkpoints?.onStepSaved(sessionId, steps));
     });
   }
