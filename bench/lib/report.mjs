@@ -117,7 +117,7 @@ export function markdown(results, meta) {
   }
   if (results.orchestra) {
     const off = results.orchestra.find((r) => r.id === 'off');
-    parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing; whole runs, median of interleaved runs.`, '');
+    parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing; whole runs, median of interleaved runs. The floor row saves each step as the plainest store would: \`JSON.stringify(state, null, 2)\`, write temp + rename on memfs (no Python format, no checksum, no validation).`, '');
     parts.push(
       table(
         ['persistence', 'run ms', 'steps/s', '÷ persistence off'],

@@ -1,11 +1,12 @@
 // Orchestra's overhead: a 1,000-step workflow whose agents do nothing (A and B
 // hand over to each other), persisting on memfs and on disk, against the same
-// workflow with persistence off.
+// workflow with persistence off, and with the floor's persistence on memfs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { median } from '../lib/measure.mjs';
+import { Volume } from 'memfs';
 import { memFs, nodeFs, waymark } from '../lib/waymark.mjs';
 
 const { FileStorageBackend, Orchestra, StateManager } = waymark;
@@ -34,8 +35,37 @@ function noPersistence() {
   };
 }
 
+/**
+ * The floor's persistence: each save is `JSON.stringify(state, null, 2)` of
+ * the state as it is (taken when the save is queued, as waymark's is), then
+ * write temp + rename on a memfs volume. No Python format, no checksum, no
+ * validation (Sets come out as `{}`): what any file-per-session store must
+ * at least do per step.
+ */
+function floorPersistence() {
+  const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
+  const files = new Volume().promises;
+  const writeLater = (sessionId, state) => {
+    const text = JSON.stringify(state, null, 2);
+    return async () => {
+      await files.writeFile('/.session.json.tmp', text);
+      await files.rename('/.session.json.tmp', '/session.json');
+      return saved(sessionId);
+    };
+  };
+  return {
+    storage: {},
+    clock: () => Date.now() / 1000,
+    loadSession: () => Promise.resolve(undefined),
+    prepareSave: writeLater,
+    saveSession: (sessionId, state) => writeLater(sessionId, state)(),
+    pauseExecution: (sessionId, state) => writeLater(sessionId, state)(),
+  };
+}
+
 const MODES = [
   { id: 'off', label: 'persistence off', open: () => ({ stateManager: noPersistence() }) },
+  { id: 'floor', label: 'floor: stringify + write + rename, memfs', open: () => ({ stateManager: floorPersistence() }) },
   { id: 'memfs', label: 'memfs', open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }) },
   {
     id: 'disk',
