@@ -15,8 +15,13 @@ import { formatPythonNumber } from './python-number.js';
  */
 const keyLiterals = new Map<string, string>();
 const firstKeyLiterals = new Map<string, string>();
-/** Per first key, the last few key lists met that start with it, each with its code point order. */
-const keyOrders = new Map<string, Array<{ keys: string[]; sorted: string[] }>>();
+/** An object's keys in code point order, each with the text that opens its member (`{"key": ` or `, "key": `). */
+interface Shape {
+  sorted: readonly string[];
+  literals: readonly string[];
+}
+/** Per first key, the last few key lists met that start with it, each with its shape. */
+const shapes = new Map<string, Array<{ keys: string[]; shape: Shape }>>();
 const CACHE_ENTRIES = 2048;
 const MAX_CACHED_KEY_LENGTH = 64;
 const SHAPES_PER_FIRST_KEY = 4;
@@ -89,24 +94,25 @@ export class CompactSortedWriter {
   }
 
   /**
-   * `keys` in code point order. Objects of a document come in a few shapes
-   * (messages with and without tool calls, say): the last few lists met per
-   * first key are remembered with their order, so most lists are sorted once.
+   * `keys` (one or more) in code point order, with their literals. Objects of
+   * a document come in a few shapes (messages with and without tool calls,
+   * say): the last few lists met per first key are remembered with their
+   * shape, so most lists are sorted once and their literals looked up once.
    */
-  private sorted(keys: string[]): string[] {
-    if (keys.length < 2) return keys;
+  private shapeOf(keys: string[]): Shape {
     const first = keys[0] as string;
-    let known = keyOrders.get(first);
+    let known = shapes.get(first);
     if (known === undefined) {
       known = [];
-      if (first.length <= MAX_CACHED_KEY_LENGTH) remember(keyOrders, first, known);
+      if (first.length <= MAX_CACHED_KEY_LENGTH) remember(shapes, first, known);
     }
-    for (const order of known) if (sameKeys(order.keys, keys)) return order.sorted;
+    for (const entry of known) if (sameKeys(entry.keys, keys)) return entry.shape;
     const sorted = sortByCodePoint(keys.slice());
-    if (keys.length > MAX_CACHED_SHAPE) return sorted;
+    const shape = { sorted, literals: sorted.map((key, i) => this.keyLiteral(key, i === 0)) };
+    if (keys.length > MAX_CACHED_SHAPE) return shape;
     if (known.length === SHAPES_PER_FIRST_KEY) known.shift();
-    known.push({ keys, sorted });
-    return sorted;
+    known.push({ keys, shape });
+    return shape;
   }
 
   /** Appends the text of `value` (held under `key` in a container with `forms`) to `out`. */
@@ -154,14 +160,18 @@ export class CompactSortedWriter {
       }
       this.out += ']';
     } else {
-      const keys = this.sorted(Object.keys(container));
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        // `{"key": ` for the first member, `, "key": ` for the others: one piece each.
-        this.out += this.keyLiteral(key, i === 0);
-        this.writeMember(container[key] as JsonValue, key, forms);
+      const keys = Object.keys(container);
+      if (keys.length === 0) this.out += '{}';
+      else {
+        const { sorted, literals } = this.shapeOf(keys);
+        for (let i = 0; i < sorted.length; i++) {
+          const key = sorted[i] as string;
+          // `{"key": ` for the first member, `, "key": ` for the others: one piece each.
+          this.out += literals[i] as string;
+          this.writeMember(container[key] as JsonValue, key, forms);
+        }
+        this.out += '}';
       }
-      this.out += keys.length === 0 ? '{}' : '}';
     }
     this.depth--;
   }
