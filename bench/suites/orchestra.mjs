@@ -19,20 +19,26 @@ const agents = {
   B: async (_input, context) => ({ response: null, next: context.step >= STEPS ? null : 'A' }),
 };
 
+const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
+
+/** The StateManager calls Orchestra makes, each save done by `prepareSave` (read now, written when called). */
+function stubStateManager(prepareSave) {
+  return {
+    storage: {},
+    clock: () => Date.now() / 1000,
+    loadSession: () => Promise.resolve(undefined),
+    prepareSave,
+    saveSession: (sessionId, state) => prepareSave(sessionId, state)(),
+    pauseExecution: (sessionId, state) => prepareSave(sessionId, state)(),
+  };
+}
+
 /**
  * Persistence off: the StateManager calls Orchestra makes, doing nothing.
  * The engine itself (its state updates, the copies it hands its agents) still runs.
  */
 function noPersistence() {
-  const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
-  return {
-    storage: {},
-    clock: () => Date.now() / 1000,
-    loadSession: () => Promise.resolve(undefined),
-    saveSession: saved,
-    prepareSave: (sessionId) => () => saved(sessionId),
-    pauseExecution: saved,
-  };
+  return stubStateManager((sessionId) => () => saved(sessionId));
 }
 
 /**
@@ -43,24 +49,15 @@ function noPersistence() {
  * at least do per step.
  */
 function floorPersistence() {
-  const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
   const files = new Volume().promises;
-  const writeLater = (sessionId, state) => {
+  return stubStateManager((sessionId, state) => {
     const text = JSON.stringify(state, null, 2);
     return async () => {
       await files.writeFile('/.session.json.tmp', text);
       await files.rename('/.session.json.tmp', '/session.json');
       return saved(sessionId);
     };
-  };
-  return {
-    storage: {},
-    clock: () => Date.now() / 1000,
-    loadSession: () => Promise.resolve(undefined),
-    prepareSave: writeLater,
-    saveSession: (sessionId, state) => writeLater(sessionId, state)(),
-    pauseExecution: (sessionId, state) => writeLater(sessionId, state)(),
-  };
+  });
 }
 
 const MODES = [
