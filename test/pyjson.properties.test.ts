@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { freezeJson } from '../src/orchestra/json-copy.js';
 import {
+  cloneJson,
   dumpPythonCompactSorted,
   dumpPythonIndent2,
   dumpPythonIndent2Slow,
@@ -166,6 +168,27 @@ describe('fast path and exact path agree', () => {
           }
         };
         expect(outcome(parsePythonJson)).toEqual(outcome(parsePythonJsonSlow));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('deep-frozen values (whose texts the writers remember)', () => {
+  it('are written as their unfrozen copies, wherever they sit and however often they are written', () => {
+    fc.assert(
+      fc.property(markedJsonValue, markedJsonValue, (first, second) => {
+        // A growing history of frozen entries, with a frozen value also sitting at other depths.
+        const history: JsonValue[] = [freezeJson(cloneJson(first))];
+        const doc: JsonObject = { history, next: { input: { value: history[0]! } }, top: [history[0]!] };
+        const copyOf = () => cloneJson(doc);
+        for (const append of [undefined, second, first]) {
+          if (append !== undefined) history.push(freezeJson(cloneJson(append)));
+          for (let round = 0; round < 2; round++) {
+            expect(dumpPythonIndent2(doc)).toBe(dumpPythonIndent2Slow(copyOf()));
+            expect(dumpPythonCompactSorted(doc)).toBe(dumpPythonCompactSorted(copyOf()));
+          }
+        }
       }),
       { numRuns: 500 },
     );

@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue } from '../types.js';
 import { asciiStringLiteral } from './ascii-escape.js';
 import { sortByCodePoint } from './code-point-order.js';
 import type { DumpOptions } from './dump-options.js';
+import { JoinedTexts, flattened, frozenEntry, frozenRunOf, type FrozenEntry } from './frozen-texts.js';
 import { inspectValueAt } from './inspect-value.js';
 import { MAX_NESTING_DEPTH } from './nesting-limit.js';
 import { containerForms, PYTHON_FLOAT, type ContainerForms } from './number-forms.js';
@@ -141,6 +142,43 @@ export class CompactSortedWriter {
   }
 
   private writeContainer(container: JsonValue[] | JsonObject): void {
+    // A deep-frozen container the inspector has checked: valid, finite, and unchanged since its text was written.
+    const frozen = frozenEntry(container);
+    if (frozen !== undefined && this.depth + frozen.height <= MAX_NESTING_DEPTH) this.out += this.rememberedText(container, frozen);
+    else this.writeContents(container);
+  }
+
+  /** The text of a deep-frozen container: remembered, or written now and remembered. */
+  private rememberedText(container: JsonValue[] | JsonObject, entry: FrozenEntry): string {
+    if (entry.compactSorted === undefined) {
+      const outer = this.out;
+      this.out = '';
+      this.writeContents(container);
+      entry.compactSorted = flattened(this.out);
+      this.out = outer;
+    }
+    return entry.compactSorted;
+  }
+
+  /**
+   * Appends the texts of the array's leading deep-frozen members (its run,
+   * frozen-texts.ts), joined once and extended as the array grows; returns
+   * how many members that wrote.
+   */
+  private writeFrozenRun(array: JsonValue[]): number {
+    const run = frozenRunOf(array);
+    if (run === undefined || this.depth + run.height > MAX_NESTING_DEPTH) return 0;
+    const { members } = run;
+    const joined = (run.compactSorted ??= new JoinedTexts(''));
+    for (let i = joined.count; i < members.length; i++) {
+      const member = members[i] as JsonObject;
+      joined.append(this.rememberedText(member, frozenEntry(member)!), ', ');
+    }
+    this.out += joined.body;
+    return members.length;
+  }
+
+  private writeContents(container: JsonValue[] | JsonObject): void {
     const isArray = Array.isArray(container);
     const proto: unknown = Object.getPrototypeOf(container);
     if (
@@ -153,7 +191,8 @@ export class CompactSortedWriter {
     const forms = containerForms(container);
     if (isArray) {
       this.out += '[';
-      for (let i = 0; i < container.length; i++) {
+      let i = this.writeFrozenRun(container);
+      for (; i < container.length; i++) {
         if (i > 0) this.out += ', ';
         // Indices are turned into form keys only where there are forms to look up.
         this.writeMember(container[i] as JsonValue, forms === undefined ? '' : String(i), forms);

@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from '../types.js';
 import { setOwn } from '../own.js';
-import { escapeNonAscii } from './ascii-escape.js';
+import { asciiStringLiteral, escapeNonAscii } from './ascii-escape.js';
 import type { DumpOptions } from './dump-options.js';
+import { JoinedTexts, flattened, frozenEntry, frozenRunOf, type FrozenEntry } from './frozen-texts.js';
 import { inspectValue, numberNeedsPythonForm } from './inspect-value.js';
 import { containerForms, keyOrderOf, type ContainerForms } from './number-forms.js';
 import { formatPythonNumber } from './python-number.js';
@@ -9,17 +10,75 @@ import { StandIns } from './stand-ins.js';
 
 const NEWLINE = /\n/g;
 
+/** Native indent-2 JSON of a container, made ASCII and its lines shifted right so that its closing bracket sits at `indent`. */
+function nativeText(container: object, indent: string): string {
+  const json = JSON.stringify(container, null, 2);
+  // Empty containers are `[]`/`{}` on one line in both languages.
+  return escapeNonAscii(indent === '' || json.length <= 2 ? json : json.replace(NEWLINE, `\n${indent}`));
+}
+
+const ALL_SPECIAL = (): boolean => true;
+
+/**
+ * Beyond this many members to write besides remembered texts, a document is
+ * written natively with stand-ins: by hand costs several times more per
+ * member. And beyond this depth: by hand takes two stack frames per level.
+ */
+const BY_HAND_MAX_MEMBERS = 4096;
+const BY_HAND_MAX_DEPTH = 256;
+
+/** How many indents a deep-frozen container's text is remembered at. */
+const INDENTS_KEPT = 4;
+
+/**
+ * The text of a deep-frozen container whose closing bracket sits at
+ * `indent`: remembered, or written now and remembered. Written by hand, not
+ * natively: the native encoder's indented output is a two-byte string, and
+ * one-byte text, which these are, encodes for a file several times faster.
+ */
+function frozenText(container: object, entry: FrozenEntry, indent: string): string {
+  const texts = (entry.indent2 ??= new Map());
+  let text = texts.get(indent);
+  if (text === undefined) {
+    text = flattened(encodeSpecial(container, indent, ALL_SPECIAL));
+    if (texts.size === INDENTS_KEPT) texts.clear();
+    texts.set(indent, text);
+  }
+  return text;
+}
+
+/**
+ * The text of an array whose closing bracket sits at `indent` and whose
+ * members are all deep-frozen (a history of frozen entries): its run's
+ * joined texts, plus the texts of members new since; `undefined` for any
+ * other array.
+ */
+function frozenArrayText(array: unknown[], indent: string): string | undefined {
+  const run = frozenRunOf(array);
+  if (run === undefined || run.members.length !== array.length) return undefined;
+  const inner = `${indent}  `;
+  let joined = run.indent2;
+  if (joined === undefined || joined.indent !== inner) run.indent2 = joined = new JoinedTexts(inner);
+  for (let i = joined.count; i < array.length; i++) {
+    const member = array[i] as object;
+    joined.append(frozenText(member, frozenEntry(member)!, inner), `,\n${inner}`);
+  }
+  return `[\n${inner}${joined.body}\n${indent}]`;
+}
+
 /**
  * Writes a container the way Python's indent=2 does, member by member, and
- * so every nested container for which `isSpecial` holds; any other is handed
- * to `JSON.stringify`, whose indent-2 layout is Python's, and shifted right.
- * Non-ASCII characters are left for the caller's final escaping pass.
+ * so every nested container for which `isSpecial` holds, each string escaped
+ * as it is written (ASCII out); any other container is handed to
+ * `JSON.stringify`, whose indent-2 layout is Python's, and shifted right.
  */
 function encodeSpecial(container: object, indent: string, isSpecial: (container: object) => boolean): string {
   const inner = `${indent}  `;
   const forms = containerForms(container);
   let out = '';
   if (Array.isArray(container)) {
+    const remembered = frozenArrayText(container, indent);
+    if (remembered !== undefined) return remembered;
     for (let i = 0; i < container.length; i++) {
       out += `${i === 0 ? '' : ','}\n${inner}${encodeMember(container[i] as JsonValue, String(i), forms, inner, isSpecial)}`;
     }
@@ -29,7 +88,7 @@ function encodeSpecial(container: object, indent: string, isSpecial: (container:
   const keys = keyOrderOf(object, forms) ?? Object.keys(object);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    out += `${i === 0 ? '' : ','}\n${inner}${JSON.stringify(key)}: ${encodeMember(object[key] as JsonValue, key, forms, inner, isSpecial)}`;
+    out += `${i === 0 ? '' : ','}\n${inner}${asciiStringLiteral(key)}: ${encodeMember(object[key] as JsonValue, key, forms, inner, isSpecial)}`;
   }
   return out === '' ? '{}' : `{${out}\n${indent}}`;
 }
@@ -42,11 +101,12 @@ function encodeMember(
   isSpecial: (container: object) => boolean,
 ): string {
   if (typeof value === 'number') return formatPythonNumber(value, forms?.numbers?.get(key));
+  if (typeof value === 'string') return asciiStringLiteral(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const frozen = frozenEntry(value);
+  if (frozen !== undefined) return frozenText(value, frozen, indent);
   if (isSpecial(value)) return encodeSpecial(value, indent, isSpecial);
-  // Empty containers are `[]`/`{}` on one line in both languages; others need their lines shifted.
-  const json = JSON.stringify(value, null, 2);
-  return json.length > 2 ? json.replace(NEWLINE, `\n${indent}`) : json;
+  return nativeText(value, indent);
 }
 
 /**
@@ -60,10 +120,15 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
   const isArray = Array.isArray(container);
   if (!isArray && keyOrderOf(container, forms) !== undefined) {
     // JS objects cannot hold integer-like keys out of numeric order: write this one by hand.
-    return standIns.add(escapeNonAscii(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c))));
+    return standIns.add(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c)));
+  }
+  if (isArray) {
+    const text = frozenArrayText(container as unknown[], '  '.repeat(depth));
+    if (text !== undefined) return standIns.add(text);
   }
   const source = container as Record<string, unknown>;
   const copy = (isArray ? (container as unknown[]).slice() : { ...source }) as Record<string, unknown>;
+  let memberIndent: string | undefined;
   for (const key of Object.keys(source)) {
     const member = source[key];
     let replacement: unknown;
@@ -71,8 +136,16 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
       const form = forms?.numbers?.get(key);
       if (form === undefined && !numberNeedsPythonForm(member)) continue;
       replacement = standIns.add(formatPythonNumber(member, form));
-    } else if (typeof member === 'object' && member !== null && special.has(member)) {
-      replacement = withStandIns(member, depth + 1, special, standIns);
+    } else if (typeof member === 'object' && member !== null) {
+      const frozen = frozenEntry(member);
+      if (frozen !== undefined) {
+        memberIndent ??= '  '.repeat(depth + 1);
+        replacement = standIns.add(frozenText(member, frozen, memberIndent));
+      } else if (special.has(member)) {
+        replacement = withStandIns(member, depth + 1, special, standIns);
+      } else {
+        continue;
+      }
     } else {
       continue;
     }
@@ -100,12 +173,17 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
  * it carries a stand-in (stand-ins.ts) for Python's text.
  */
 export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): string {
-  const { special } = inspectValue(value, options.allowNonFinite ?? false);
+  const { special, remembered, walked, deepest } = inspectValue(value, options.allowNonFinite ?? false);
   if (typeof value === 'number') return formatPythonNumber(value, undefined);
-  if (typeof value !== 'object' || value === null || !special.has(value)) return escapeNonAscii(JSON.stringify(value, null, 2));
+  if (typeof value !== 'object' || value === null) return escapeNonAscii(JSON.stringify(value));
+  const frozen = frozenEntry(value);
+  if (frozen !== undefined) return frozenText(value, frozen, '');
+  if (!special.has(value)) return nativeText(value, '');
+  // Mostly remembered texts: the rest by hand too, so the whole is one-byte text (see frozenText).
+  if (remembered && walked <= BY_HAND_MAX_MEMBERS && deepest <= BY_HAND_MAX_DEPTH) return encodeSpecial(value, '', ALL_SPECIAL);
   const standIns = new StandIns();
   const json = JSON.stringify(withStandIns(value, 0, special, standIns), null, 2);
-  return standIns.resolve(escapeNonAscii(json)) ?? escapeNonAscii(encodeSpecial(value, '', (container) => special.has(container)));
+  return standIns.resolve(escapeNonAscii(json)) ?? encodeSpecial(value, '', (container) => special.has(container));
 }
 
 /**
@@ -115,6 +193,6 @@ export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): 
  */
 export function dumpPythonIndent2Slow(value: JsonValue, options: DumpOptions = {}): string {
   inspectValue(value, options.allowNonFinite ?? false);
-  if (typeof value !== 'object' || value === null) return escapeNonAscii(encodeMember(value, '', undefined, '', () => true));
-  return escapeNonAscii(encodeSpecial(value, '', () => true));
+  if (typeof value !== 'object' || value === null) return encodeMember(value, '', undefined, '', ALL_SPECIAL);
+  return encodeSpecial(value, '', ALL_SPECIAL);
 }

@@ -2,6 +2,7 @@ import type { JsonValue } from '../types.js';
 import { containerForms, PYTHON_FLOAT, type ContainerForms } from './number-forms.js';
 import { NonJsonValueError, type PathSegment } from './non-json-value-error.js';
 import { MAX_NESTING_DEPTH } from './nesting-limit.js';
+import { extendFrozenRun, frozenEntry, frozenRunOf, recordIfDeepFrozen, type FrozenRun } from './frozen-texts.js';
 
 /**
  * Thrown at the offending value and passed up through every container on the
@@ -18,10 +19,18 @@ class Refusal {
 export interface Inspection {
   /**
    * Containers that `JSON.stringify` would not write as Python does (a
-   * special number, a number form, a recorded key order), or that hold one.
-   * Empty for most documents, which can then be written natively.
+   * special number, a number form, a recorded key order), or that hold one,
+   * or that hold a deep-frozen container checked before (frozen-texts.ts),
+   * whose text is written from memory. Empty for most documents, which can
+   * then be written natively.
    */
   readonly special: ReadonlySet<object>;
+  /** Whether it holds deep-frozen containers checked before (whose texts the writers remember). */
+  readonly remembered: boolean;
+  /** How many members were walked: those of every container but the remembered ones. */
+  readonly walked: number;
+  /** The deepest level walked (1 for the members of a top-level container). */
+  readonly deepest: number;
 }
 
 const REFUSED_TYPES: Partial<Record<string, string>> = {
@@ -92,6 +101,9 @@ function formsMatter(forms: ContainerForms | undefined): boolean {
  */
 class Inspector {
   readonly special = new Set<object>();
+  remembered = false;
+  walked = 0;
+  deepest = 0;
   /** The containers being walked, outermost first: a cycle revisits one of them. */
   private readonly ancestors: object[] = [];
 
@@ -130,6 +142,13 @@ class Inspector {
   /** Returns whether `container` (or anything in it) needs the JS encoder. */
   private inspectContainer(container: object): boolean {
     const ancestors = this.ancestors;
+    // Checked before and unchangeable since (a cycle through it would be inside it, and it has none).
+    const isFrozen = Object.isFrozen(container);
+    const frozen = isFrozen ? frozenEntry(container) : undefined;
+    if (frozen !== undefined && ancestors.length + frozen.height <= MAX_NESTING_DEPTH) {
+      this.remembered = true;
+      return true;
+    }
     // Linear, but ancestors are few (documents are shallow), and this beats hashing every container.
     if (ancestors.includes(container)) throw new Refusal('a cycle: this object contains itself');
     if (ancestors.length >= MAX_NESTING_DEPTH) throw new Refusal(`nesting deeper than ${MAX_NESTING_DEPTH} levels`);
@@ -145,6 +164,7 @@ class Inspector {
     }
 
     ancestors.push(container);
+    if (ancestors.length > this.deepest) this.deepest = ancestors.length;
     const record = container as Record<string, unknown>;
     const keys = isArray ? undefined : Object.keys(container);
     const length = keys === undefined ? (container as unknown[]).length : keys.length;
@@ -163,6 +183,18 @@ class Inspector {
       }
     }
     let i = 0;
+    // An array's leading deep-frozen members, as found before: the same objects, so checked already.
+    let run: FrozenRun | undefined;
+    if (keys === undefined) {
+      run = frozenRunOf(container as unknown[]);
+      if (run !== undefined && ancestors.length + run.height <= MAX_NESTING_DEPTH) {
+        i = run.members.length;
+        special = this.remembered = true;
+      } else {
+        run = undefined;
+      }
+    }
+    this.walked += length - i;
     try {
       for (; i < length; i++) {
         const value = keys === undefined ? (container as unknown[])[i] : record[keys[i] as string];
@@ -207,6 +239,9 @@ class Inspector {
       throw error;
     }
     ancestors.pop();
+    if (keys === undefined) extendFrozenRun(container as unknown[], run);
+    // Finite numbers only are known here; with allowNonFinite, NaN may have passed.
+    if (isFrozen && !this.allowNonFinite) recordIfDeepFrozen(container);
     if (special) this.special.add(container);
     return special;
   }

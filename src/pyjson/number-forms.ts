@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../types.js';
+import { forgetFrozenTexts } from './frozen-texts.js';
 
 /**
  * What JavaScript values cannot say but Python's bytes depend on, kept beside
@@ -55,7 +56,13 @@ function formsFor(container: object): ContainerForms {
   return forms;
 }
 
+/** Number forms change how a container is written: a frozen one's remembered texts no longer hold. */
+function formsChanging(container: object): void {
+  if (Object.isFrozen(container)) forgetFrozenTexts();
+}
+
 function setNumberForm(container: object, key: MemberKey, form: NumberForm): void {
+  formsChanging(container);
   const forms = formsFor(container);
   (forms.numbers ??= new Map()).set(String(key), form);
 }
@@ -94,6 +101,7 @@ export function numberFormOf(container: object, key: MemberKey): NumberForm | un
 
 /** Forgets the number form of `container[key]` (the member now holds a value of its own). */
 export function clearNumberForm(container: object, key: MemberKey): void {
+  formsChanging(container);
   formsByContainer.get(container)?.numbers?.delete(String(key));
 }
 
@@ -115,6 +123,7 @@ export function copyNumberForm(
 
 /** Remembers the order of `object`'s keys as the file had them (JS enumerates integer-like keys first). */
 export function recordKeyOrder(object: object, keys: readonly string[]): void {
+  formsChanging(object);
   formsFor(object).keyOrder = keys;
 }
 
