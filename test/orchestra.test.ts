@@ -10,11 +10,16 @@ import {
   SerializationError,
   StepFailedError,
   type Agent,
+  type JsonObject,
+  type JsonValue,
   type OrchestraEvent,
   type SessionSnapshot,
   type StateManager,
 } from '../src/index.js';
+import { memFs } from '../adapters/memfs.js';
+import { dumpPythonIndent2Slow, marsysChecksumNow, parsePythonJson, type MarsysChecksumFields } from '../src/pyjson/index.js';
 import { diamond, loop, managerOn } from './support/workflows.js';
+import { wrapWrites } from './support/wrap-writes.js';
 
 const sessionId = 'run-1';
 
@@ -415,5 +420,41 @@ describe('failures', () => {
     const resumed = await Orchestra.resume(sessionId, { topology: loop.topology, agents: loop.agents(log), stateManager: sm, maxSteps: 8 });
     expect(resumed).toMatchObject({ status: 'completed', totalSteps: 8 });
     expect(log).toHaveLength(8);
+  });
+});
+
+describe('a long history', () => {
+  it('is saved whole and exact at every step, across a pause and a resume, while its entries are written from memory', async () => {
+    const sessionTexts: string[] = [];
+    const fs = wrapWrites(memFs(), (write) => async (path, data) => {
+      if (path.includes('/sessions/')) sessionTexts.push(data);
+      return write(path, data);
+    });
+    const sm = managerOn(fs);
+    const steps = 40;
+    // Numbers Python writes otherwise than JS (1e-07, 2.0), and text that must be escaped.
+    const responseAt = (step: number): JsonValue => ({ step, text: `draft ${step}: é ✓ 😀`, score: step / 8, tiny: step * 1e-7, nested: [[step], { even: step % 2 === 0 }] });
+    const controller = new AbortController();
+    const agent: Agent = async (_input, context) => {
+      if (context.step === 25) controller.abort();
+      return { response: responseAt(context.step), next: context.step === steps ? [] : context.agent === 'A' ? 'B' : 'A' };
+    };
+    const options = { topology: { agents: ['A', 'B'], flows: ['A <-> B'] }, agents: { A: agent, B: agent }, stateManager: sm };
+    expect(await Orchestra.run({ ...options, task: 'long', context: { sessionId }, signal: controller.signal })).toMatchObject({ status: 'paused', totalSteps: 25 });
+    expect(await Orchestra.resume(sessionId, options)).toMatchObject({ status: 'completed', totalSteps: steps });
+
+    expect(sessionTexts.length).toBeGreaterThan(steps);
+    for (const text of sessionTexts) {
+      // Each file is Python's text of its values, and its checksum is theirs.
+      const doc = parsePythonJson(text) as JsonObject & MarsysChecksumFields;
+      expect(dumpPythonIndent2Slow(doc)).toBe(text);
+      const { checksum, ...rest } = doc;
+      expect(marsysChecksumNow(rest as MarsysChecksumFields)).toBe(checksum);
+      // And it holds every step completed so far, each as it was.
+      const waymark = (doc.metadata as JsonObject).waymark as JsonObject;
+      const main = doc.branches.main as JsonObject;
+      const memory = ((main.metadata as JsonObject).waymark as JsonObject).memory ?? (doc.branch_results as JsonObject & { main: JsonObject }).main.branch_memory;
+      expect(memory).toEqual(Array.from({ length: waymark.steps as number }, (_, i) => ({ agent: i % 2 === 0 ? 'A' : 'B', response: responseAt(i + 1) })));
+    }
   });
 });

@@ -19,3 +19,17 @@ export function copyJson(value: unknown, path: readonly PathSegment[]): JsonValu
   }
   return structuredClone(value as JsonValue);
 }
+
+/**
+ * Freezes `value` all the way down and returns it. For what the state only
+ * ever grows by (a step's memory and trace entries): the writers remember
+ * the text of deep-frozen values (pyjson/frozen-texts.ts), so each save
+ * encodes only the entries that are new since the last one.
+ */
+export function freezeJson<T extends JsonValue>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) freezeJson(member);
+    Object.freeze(value);
+  }
+  return value;
+}

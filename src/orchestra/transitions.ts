@@ -2,7 +2,7 @@ import { SerializationError } from '../errors.js';
 import { describeType, isPlainObject, setOwn } from '../own.js';
 import type { BranchResult, JsonObject, JsonValue, SessionState } from '../types.js';
 import { InvalidTransitionError, type StepFailedError } from './errors.js';
-import { copyJson } from './json-copy.js';
+import { copyJson, freezeJson } from './json-copy.js';
 import { branchMeta, newBranch, sessionMeta } from './session-state.js';
 import type { ParsedTopology } from './topology.js';
 
@@ -74,8 +74,8 @@ export function completeStep(state: SessionState, topology: ParsedTopology, bran
   }
 
   const actionType = targets.length === 0 ? 'final_response' : targets.length > 1 ? 'parallel_invoke' : 'invoke_agent';
-  meta.trace!.push({ agentName: agent, success: true, actionType, error: null });
-  meta.memory!.push({ agent, response });
+  meta.trace!.push(freezeJson({ agentName: agent, success: true, actionType, error: null }));
+  meta.memory!.push(freezeJson({ agent, response }));
   branch.state.currentStep += 1;
   branch.state.totalSteps += 1;
   branch.state.completedAgents.add(agent);
@@ -116,7 +116,7 @@ export function failStep(state: SessionState, branchId: string, error: StepFaile
   const meta = branchMeta(branch);
   const message = error.detail;
   if (ran) {
-    meta.trace!.push({ agentName: error.agent, success: false, actionType: null, error: message });
+    meta.trace!.push(freezeJson({ agentName: error.agent, success: false, actionType: null, error: message }));
     branch.state.totalSteps += 1;
   }
   branch.state.status = 'failed';
@@ -134,13 +134,20 @@ export function failStep(state: SessionState, branchId: string, error: StepFaile
  * Makes a stored session ready to run again: every branch with a step to run
  * (paused, failed, or running when the process stopped) is running again, the
  * results of failed branches are dropped, and the session is running.
+ * The history entries of its branches are frozen, as new ones are.
  */
 export function reopen(state: SessionState): void {
   for (const branch of Object.values(state.branches)) {
+    const { trace, memory } = branchMeta(branch);
+    // As completeStep leaves them: history entries never change once recorded.
+    trace?.forEach(freezeJson);
+    memory?.forEach(freezeJson);
     if (branchMeta(branch).next === null) continue;
     if (branch.state.status === 'failed') delete state.branchResults[branch.id];
     Object.assign(branch.state, { status: 'running', error: null, endTime: null });
   }
+  // The memories of branches that have ended never change again.
+  for (const result of Object.values(state.branchResults)) freezeJson(result.branchMemory);
   Object.assign(sessionMeta(state), { status: 'running', error: null });
 }
 
