@@ -424,6 +424,30 @@ describe('failures', () => {
 });
 
 describe('a long history', () => {
+  it('is handed to each agent without a copy: frozen entries, in an array the agent may change', async () => {
+    const sm = managerOn();
+    const lengths: number[] = [];
+    const controller = new AbortController();
+    const agent: Agent = async (_input, context) => {
+      const { memory } = context;
+      lengths.push(memory.length);
+      expect(memory.every((entry) => Object.isFrozen(entry) && Object.isFrozen((entry as JsonObject).response))).toBe(true);
+      if (memory.length > 0) expect(() => ((memory[0] as JsonObject).agent = 'changed')).toThrow(TypeError);
+      memory.push('the agent’s own');
+      memory.reverse();
+      if (context.step === 3) controller.abort();
+      return { response: { step: context.step, list: [context.step] }, next: context.step === 6 ? [] : context.agent === 'A' ? 'B' : 'A' };
+    };
+    const options = { topology: { agents: ['A', 'B'], flows: ['A <-> B'] }, agents: { A: agent, B: agent }, stateManager: sm };
+    await Orchestra.run({ ...options, task: 'share', context: { sessionId }, signal: controller.signal });
+    // Resumed from storage: the entries it loads are frozen too.
+    expect(await Orchestra.resume(sessionId, options)).toMatchObject({ status: 'completed', totalSteps: 6 });
+    expect(lengths).toEqual([0, 1, 2, 3, 4, 5]);
+    const stored = (await sm.loadSession(sessionId))!.branchResults.main!.branchMemory;
+    expect(stored).toEqual([1, 2, 3, 4, 5, 6].map((step) => ({ agent: step % 2 === 1 ? 'A' : 'B', response: { step, list: [step] } })));
+  });
+
+
   it('is saved whole and exact at every step, across a pause and a resume, while its entries are written from memory', async () => {
     const sessionTexts: string[] = [];
     const fs = wrapWrites(memFs(), (write) => async (path, data) => {

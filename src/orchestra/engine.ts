@@ -185,7 +185,9 @@ export class Execution {
       step,
       task: structuredClone(sessionMeta(state).task),
       signal: this.#controller.signal,
-      memory: structuredClone(branchMeta(state.branches[branchId]!).memory ?? []),
+      // Its entries are frozen when recorded (completeStep, reopen): shared, not copied, so a
+      // step costs the same at the thousandth entry as at the first.
+      memory: [...(branchMeta(state.branches[branchId]!).memory ?? [])],
       checkpoint: async (name) => {
         const checkpointId = await this.#enqueue(() => (checkpoints ?? stateManager).createCheckpoint(sessionId, name));
         this.#emitCheckpoint({ checkpointId, name });

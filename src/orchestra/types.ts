@@ -41,7 +41,11 @@ export interface AgentContext {
    * again when the session continues.
    */
   signal: AbortSignal;
-  /** This branch's memory: one `{ agent, response }` per step it completed, oldest first. A copy. */
+  /**
+   * This branch's memory: one `{ agent, response }` per step it completed,
+   * oldest first. The array is the agent's own; the entries are the
+   * session's, frozen (read them freely; `structuredClone` one to change it).
+   */
   memory: JsonValue[];
   /**
    * Checkpoints the session as last saved (it does not yet include this step)
