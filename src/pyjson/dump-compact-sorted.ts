@@ -58,6 +58,8 @@ const UNUSUAL = new Error('a value that is not plain JSON');
 export class CompactSortedWriter {
   private depth = 0;
   private out = '';
+  /** Set while a text to remember is written (frozen-texts.ts). */
+  private remembering = false;
 
   constructor(private readonly allowNonFinite: boolean) {}
 
@@ -144,20 +146,39 @@ export class CompactSortedWriter {
   private writeContainer(container: JsonValue[] | JsonObject): void {
     // A deep-frozen container the inspector has checked: valid, finite, and unchanged since its text was written.
     const frozen = frozenEntry(container);
-    if (frozen !== undefined && this.depth + frozen.height <= MAX_NESTING_DEPTH) this.out += this.rememberedText(container, frozen);
+    if (frozen !== undefined && this.depth + frozen.height <= MAX_NESTING_DEPTH) this.writeRemembered(container, frozen);
     else this.writeContents(container);
   }
 
-  /** The text of a deep-frozen container: remembered, or written now and remembered. */
-  private rememberedText(container: JsonValue[] | JsonObject, entry: FrozenEntry): string {
-    if (entry.compactSorted === undefined) {
-      const outer = this.out;
-      this.out = '';
+  /**
+   * Appends a deep-frozen container's text: remembered, or written now and
+   * remembered, unless it is being written into a text that will be
+   * remembered itself, which holds it (one copy kept, not one per level).
+   */
+  private writeRemembered(container: JsonValue[] | JsonObject, entry: FrozenEntry): void {
+    if (entry.compactSorted !== undefined) {
+      this.out += entry.compactSorted;
+    } else if (this.remembering) {
       this.writeContents(container);
-      entry.compactSorted = flattened(this.out);
+    } else {
+      entry.compactSorted = flattened(this.textToRemember(() => this.writeContents(container)));
+      this.out += entry.compactSorted;
+    }
+  }
+
+  /** What `write` appends, alone; the texts it meets inside are not kept apart. */
+  private textToRemember(write: () => void): string {
+    const outer = this.out;
+    const wasRemembering = this.remembering;
+    this.out = '';
+    this.remembering = true;
+    try {
+      write();
+      return this.out;
+    } finally {
+      this.remembering = wasRemembering;
       this.out = outer;
     }
-    return entry.compactSorted;
   }
 
   /**
@@ -166,13 +187,14 @@ export class CompactSortedWriter {
    * how many members that wrote.
    */
   private writeFrozenRun(array: JsonValue[]): number {
-    const run = frozenRunOf(array);
+    const run = this.remembering ? undefined : frozenRunOf(array);
     if (run === undefined || this.depth + run.height > MAX_NESTING_DEPTH) return 0;
     const { members } = run;
     const joined = (run.compactSorted ??= new JoinedTexts(''));
     for (let i = joined.count; i < members.length; i++) {
       const member = members[i] as JsonObject;
-      joined.append(this.rememberedText(member, frozenEntry(member)!), ', ');
+      // Kept in the joined text only, not apart as well.
+      joined.append(this.textToRemember(() => this.writeRemembered(member, frozenEntry(member)!)), ', ');
     }
     this.out += joined.body;
     return members.length;

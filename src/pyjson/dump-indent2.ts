@@ -30,20 +30,35 @@ const BY_HAND_MAX_DEPTH = 256;
 /** How many indents a deep-frozen container's text is remembered at. */
 const INDENTS_KEPT = 4;
 
+/** Set while a text to remember is written: the texts met inside it are in it, and are not kept apart. */
+let remembering = false;
+
+function whileRemembering<T>(write: () => T): T {
+  const outer = remembering;
+  remembering = true;
+  try {
+    return write();
+  } finally {
+    remembering = outer;
+  }
+}
+
 /**
  * The text of a deep-frozen container whose closing bracket sits at
- * `indent`: remembered, or written now and remembered. Written by hand, not
- * natively: the native encoder's indented output is a two-byte string, and
- * one-byte text, which these are, encodes for a file several times faster.
+ * `indent`: remembered, or written now and remembered (unless it is being
+ * written into a text that will be remembered itself, which holds it).
+ * Written by hand, not natively: the native encoder's indented output is a
+ * two-byte string, and one-byte text, which these are, encodes for a file
+ * several times faster.
  */
 function frozenText(container: object, entry: FrozenEntry, indent: string): string {
+  let text = entry.indent2?.get(indent);
+  if (text !== undefined) return text;
+  if (remembering) return encodeSpecial(container, indent, ALL_SPECIAL);
+  text = flattened(whileRemembering(() => encodeSpecial(container, indent, ALL_SPECIAL)));
   const texts = (entry.indent2 ??= new Map());
-  let text = texts.get(indent);
-  if (text === undefined) {
-    text = flattened(encodeSpecial(container, indent, ALL_SPECIAL));
-    if (texts.size === INDENTS_KEPT) texts.clear();
-    texts.set(indent, text);
-  }
+  if (texts.size === INDENTS_KEPT) texts.clear();
+  texts.set(indent, text);
   return text;
 }
 
@@ -54,15 +69,18 @@ function frozenText(container: object, entry: FrozenEntry, indent: string): stri
  * other array.
  */
 function frozenArrayText(array: unknown[], indent: string): string | undefined {
-  const run = frozenRunOf(array);
+  const run = remembering ? undefined : frozenRunOf(array);
   if (run === undefined || run.members.length !== array.length) return undefined;
   const inner = `${indent}  `;
   let joined = run.indent2;
   if (joined === undefined || joined.indent !== inner) run.indent2 = joined = new JoinedTexts(inner);
-  for (let i = joined.count; i < array.length; i++) {
-    const member = array[i] as object;
-    joined.append(frozenText(member, frozenEntry(member)!, inner), `,\n${inner}`);
-  }
+  // Members' texts are kept in the joined text only, not apart as well.
+  whileRemembering(() => {
+    for (let i = joined.count; i < array.length; i++) {
+      const member = array[i] as object;
+      joined.append(frozenText(member, frozenEntry(member)!, inner), `,\n${inner}`);
+    }
+  });
   return `[\n${inner}${joined.body}\n${indent}]`;
 }
 
