@@ -8,6 +8,7 @@ import {
   markPythonFloat,
   MAX_NESTING_DEPTH,
   NonJsonValueError,
+  parsePythonJson,
 } from '../src/pyjson/index.js';
 import type { JsonObject, JsonValue } from '../src/types.js';
 
@@ -65,6 +66,16 @@ describe('deep-frozen values are written from memory', () => {
     expectWrittenAsCopy(doc);
     expectWrittenAsCopy(response);
     expectWrittenAsCopy([[[[response]]]]);
+  });
+
+  it('keeps what a parsed value remembers of its file once frozen: floats, big ints, key order', () => {
+    const text = '[\n  {\n    "10": 1.0,\n    "2": 12345678901234567890123,\n    "x": [\n      -0.0,\n      1e+16,\n      "\\u00e9"\n    ]\n  }\n]';
+    const parsed = parsePythonJson(text) as JsonValue[];
+    const doc: JsonObject = { history: [freezeJson(parsed[0]!)] };
+    for (let round = 0; round < 2; round++) {
+      expect(dumpPythonIndent2(doc)).toBe(`{\n  "history": ${text.replace(/\n/g, '\n  ')}\n}`);
+      expect(dumpPythonCompactSorted(doc)).toBe('{"history": [{"10": 1.0, "2": 12345678901234567890123, "x": [-0.0, 1e+16, "\\u00e9"]}]}');
+    }
   });
 
   it('follows a number form set on a frozen value after it was written, inside a frozen parent too', () => {
