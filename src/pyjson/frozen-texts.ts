@@ -9,6 +9,10 @@
  * The one thing that can still change how a frozen container is written is
  * its number forms (number-forms.ts); changing the forms of a frozen
  * container forgets every remembered text (`forgetFrozenTexts`).
+ *
+ * Texts are kept in weak maps, so they go with their values. A text written
+ * into a text that is itself kept (a member's, inside its history's joined
+ * text) is not kept apart: about one copy per writer of what is encoded.
  */
 export interface FrozenEntry {
   /** Nesting levels, its own included: what a walk would check against MAX_NESTING_DEPTH. */
