@@ -118,8 +118,7 @@ export function markdown(results, meta) {
   if (results.orchestra) {
     const off = results.orchestra.find((r) => r.id === 'off');
     parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing; whole runs, median of interleaved runs. The floor row saves each step as the plainest store would: \`JSON.stringify(state, null, 2)\`, write temp + rename on memfs (no Python format, no checksum, no validation). Persistence per step: what a row's run costs beyond the run without persistence, per step.`, '');
-    // Steps of a run, from its own figures (steps/s × seconds).
-    const perStep = (r) => ((r.ms - off.ms) / ((r.stepsPerSecond * r.ms) / 1000)) * 1000;
+    const perStep = (r) => ((r.ms - off.ms) / r.steps) * 1000;
     parts.push(
       table(
         ['persistence', 'run ms', 'steps/s', '÷ persistence off', 'persistence µs per step'],

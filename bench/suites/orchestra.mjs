@@ -98,7 +98,7 @@ async function timeRun(mode) {
   }
 }
 
-/** Rows of { id, label, ms, stepsPerSecond } : medians over `rounds` interleaved runs, after one warm-up each. */
+/** Rows of { id, label, steps, ms, stepsPerSecond } : medians over `rounds` interleaved runs, after one warm-up each. */
 export async function runOrchestra({ rounds = 5, log = () => {} }) {
   const times = Object.fromEntries(MODES.map((m) => [m.id, []]));
   for (const mode of MODES) await timeRun(mode);
@@ -111,6 +111,6 @@ export async function runOrchestra({ rounds = 5, log = () => {} }) {
   }
   return MODES.map((mode) => {
     const ms = median(times[mode.id]);
-    return { id: mode.id, label: mode.label, ms, stepsPerSecond: (STEPS / ms) * 1000 };
+    return { id: mode.id, label: mode.label, steps: STEPS, ms, stepsPerSecond: (STEPS / ms) * 1000 };
   });
 }
