@@ -206,8 +206,9 @@ export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): 
 
 /**
  * `dumpPythonIndent2` without the native fast path: every container is
- * written member by member. Same bytes, slower; the reference the fast path
- * is tested against.
+ * written member by member (a deep-frozen one from its remembered text,
+ * written that way too). Same bytes, slower; the reference the fast path is
+ * tested against, on values that are not frozen.
  */
 export function dumpPythonIndent2Slow(value: JsonValue, options: DumpOptions = {}): string {
   inspectValue(value, options.allowNonFinite ?? false);
