@@ -12,6 +12,7 @@ import { fsError } from './fs-error.js';
 import type { Entry } from './idb-transaction.js';
 import { transact } from './idb-transaction.js';
 import { childPrefixOf, lineageOf, normalizePath } from './posix-path.js';
+import { WrittenFiles } from './idb-written-files.js';
 
 export interface IdbFsOptions {
   /**
@@ -40,7 +41,10 @@ export interface IdbFsOptions {
  * - a directory's `mtimeMs` changes whenever an entry in it is created,
  *   written, renamed or deleted, in the same transaction (Node changes it for
  *   all but writes): saves write files in place here (below), and listings
- *   cached against the directory's time must see them;
+ *   cached against the directory's time must see them. It always moves
+ *   forward, a millisecond past the old time when the clock has not, so an
+ *   unchanged time means an unchanged directory: rewriting a file it wrote,
+ *   the fs reads only the directory, not the file's old content;
  * - `writeFile` is atomic (`atomicWriteFile`): one transaction, so waymark
  *   writes files in place instead of through a temp file and a rename;
  *
@@ -52,6 +56,12 @@ export interface IdbFsOptions {
  */
 export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions = {}): MinimalFs {
   const store = createStore(dbName, storeName);
+  const written = new WrittenFiles();
+  /** `givesParentLaterTime`, for a change `written` does not track. */
+  const touchParent = (files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void => {
+    givesParentLaterTime(files, lineage, path);
+    written.forget(parentOf(path));
+  };
 
   const fs: MinimalFs = {
     atomicWriteFile: true,
@@ -75,29 +85,45 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
 
     writeFile: (path, data) => {
       const at = normalizePath(path);
-      const write = (lineage: (Entry | undefined)[], files: IDBObjectStore) => {
-        if (walk(lineage, 'open', at)?.kind === 'dir') throw fsError('EISDIR', 'open', at);
-        files.put(fileEntry(data), at);
-        touchParent(files, lineage, at);
-      };
       const parent = parentOf(at);
-      if (parent === '/') return transact(store, 'readwrite', lineageOf(at), write);
-      // Written ahead of the checks, which then read only the parent and the file: enough when the parent is a
-      // stored directory, as every ancestor then is. A failed check aborts the transaction, undoing the writes.
-      const quick = transact(
-        store,
-        'readwrite',
-        [parent, at],
-        ([parentEntry, entry]) => {
-          if (parentEntry?.kind !== 'dir') throw WALK_AGAIN;
-          if (entry?.kind === 'dir') throw fsError('EISDIR', 'open', at);
-        },
-        (files) => {
+      const walkAll = () =>
+        transact(store, 'readwrite', lineageOf(at), (lineage, files) => {
+          if (walk(lineage, 'open', at)?.kind === 'dir') throw fsError('EISDIR', 'open', at);
           files.put(fileEntry(data), at);
-          files.put(dirEntry(), parent);
-        },
-      );
-      return orWalkAgain(quick, () => transact(store, 'readwrite', lineageOf(at), write));
+          touchParent(files, lineage, at);
+        });
+      if (parent === '/') return walkAll();
+      const knownTime = written.timeWith(parent, at);
+      if (knownTime === undefined) return orWalkAgain(writeAhead(undefined), walkAll);
+      return orWalkAgain(writeAhead(knownTime), () => orWalkAgain(writeAhead(undefined), walkAll));
+
+      /**
+       * Writes the file and the parent's later time ahead of the checks, which then read only the parent, and
+       * the file itself unless this fs wrote it and the parent still has the time it gave it (`knownTime`):
+       * its old content, as large as the new, is then not read. Enough when the parent is a stored
+       * directory, as every ancestor then is. A failed check aborts the transaction, undoing the writes.
+       */
+      function writeAhead(knownTime: number | undefined): Promise<void> {
+        const mtimeMs = knownTime === undefined ? Date.now() : laterThan(knownTime);
+        return transact(
+          store,
+          'readwrite',
+          knownTime === undefined ? [parent, at] : [parent],
+          ([parentEntry, entry], files) => {
+            if (parentEntry?.kind !== 'dir') throw WALK_AGAIN;
+            if (knownTime === undefined) {
+              if (entry?.kind === 'dir') throw fsError('EISDIR', 'open', at);
+            } else if (!written.holds(parent, parentEntry.mtimeMs, at)) {
+              throw WALK_AGAIN;
+            }
+            written.wrote(parent, parentEntry.mtimeMs, at, afterWriteAhead(files, parent, parentEntry, mtimeMs));
+          },
+          (files) => {
+            files.put(fileEntry(data), at);
+            files.put(dirEntry(mtimeMs), parent);
+          },
+        );
+      }
     },
 
     rename: (from, to) => {
@@ -250,14 +276,34 @@ function walk(lineage: (Entry | undefined)[], syscall: string, path: string, des
 
 /**
  * Gives the parent directory of `path` (the next-to-last of `lineage`, which
- * ends at `path`) a new `mtimeMs`, as a kernel does when an entry is created,
- * renamed or removed in it (and here also when one is written): listings
- * cached against it (summary-index.ts) see the change. The root is not
- * stored, so it keeps its time.
+ * ends at `path`) a later `mtimeMs`, as a kernel does when an entry is
+ * created, renamed or removed in it (and here also when one is written):
+ * listings cached against it (summary-index.ts) see the change. Later always,
+ * even within one millisecond or when the clock goes back, so that an
+ * unchanged time means an unchanged directory. The root is not stored, so it
+ * keeps its time.
  */
-function touchParent(files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void {
+function givesParentLaterTime(files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void {
   const parent = parentOf(path);
-  if (parent !== '/' && lineage.at(-2)?.kind === 'dir') files.put(dirEntry(), parent);
+  const entry = lineage.at(-2);
+  if (parent !== '/' && entry?.kind === 'dir') files.put(dirEntry(laterThan(entry.mtimeMs)), parent);
+}
+
+/** A directory time after `mtimeMs`: now, or a millisecond after it when the clock has not passed it. */
+function laterThan(mtimeMs: number): number {
+  return Math.max(Date.now(), mtimeMs + 1);
+}
+
+/**
+ * The time a write-ahead gave `parent` (`written`, chosen before its entry was
+ * read), or, when that is not later than the entry's time, a later one, put
+ * now. Returns the time the parent is left with.
+ */
+function afterWriteAhead(files: IDBObjectStore, parent: string, before: Entry, written: number): number {
+  if (written > before.mtimeMs) return written;
+  const mtimeMs = laterThan(before.mtimeMs);
+  files.put(dirEntry(mtimeMs), parent);
+  return mtimeMs;
 }
 
 function parentOf(path: string): string {
@@ -268,8 +314,8 @@ function fileEntry(data: string): Entry {
   return { kind: 'file', data, mtimeMs: Date.now() };
 }
 
-function dirEntry(): Entry {
-  return { kind: 'dir', mtimeMs: Date.now() };
+function dirEntry(mtimeMs = Date.now()): Entry {
+  return { kind: 'dir', mtimeMs };
 }
 
 function statsOf(entry: Entry): MinimalStats {

@@ -187,6 +187,100 @@ describe('idbFs readdir', () => {
   });
 });
 
+describe('idbFs writeFile', () => {
+  /** The stored time of directory `path`. */
+  const dirTime = async (raw: ReturnType<typeof createStore>, path: string) => (await get<{ mtimeMs: number }>(path, raw))?.mtimeMs;
+
+  it('rewrites a file it wrote in one transaction that reads only the parent, never the old content', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/state/sessions', { recursive: true });
+    await fs.writeFile('/state/sessions/a.json', 'x'.repeat(100_000));
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    const read = vi.spyOn(IDBObjectStore.prototype, 'get');
+
+    await fs.writeFile('/state/sessions/a.json', 'new');
+
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(read.mock.calls.map(([key]) => key)).toEqual(['/state/sessions']);
+    expect(await fs.readFile('/state/sessions/a.json', 'utf8')).toBe('new');
+  });
+
+  it('gives the directory a later time on every change, even when the clock stands still or goes back', async () => {
+    const { fs, raw } = freshDb();
+    await fs.mkdir('/d', { recursive: true });
+    const times = [await dirTime(raw, '/d')];
+    let clock = Date.now();
+    vi.spyOn(Date, 'now').mockImplementation(() => clock);
+    const changes = [
+      () => fs.writeFile('/d/a', '1'),
+      () => fs.writeFile('/d/a', '2'),
+      () => fs.writeFile('/d/a', '3'),
+      () => fs.writeFile('/d/b', '1'),
+      () => fs.rename('/d/b', '/d/c'),
+      () => fs.unlink('/d/c'),
+      () => fs.mkdir('/d/e', { recursive: true }),
+      () => fs.writeFile('/d/a', '4'),
+    ];
+    for (const [i, change] of changes.entries()) {
+      if (i === 4) clock -= 60_000;
+      await change();
+      times.push(await dirTime(raw, '/d'));
+    }
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
+  });
+
+  it.each([
+    ['at once', false],
+    ['after writing another file there', true],
+  ])('sees a file it wrote replaced by a directory through another connection in the same millisecond (%s): EISDIR', async (_, writeAnother) => {
+    const { dbName, fs, raw } = freshDb();
+    const other = idbFs({ dbName });
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    await fs.mkdir('/d', { recursive: true });
+    await fs.writeFile('/d/f', 'file');
+    await other.unlink('/d/f');
+    await other.mkdir('/d/f', { recursive: true });
+    await other.writeFile('/d/f/kept', 'kept');
+    if (writeAnother) await fs.writeFile('/d/g', 'g');
+
+    await expect(fs.writeFile('/d/f', 'again')).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(await get('/d/f', raw)).toMatchObject({ kind: 'dir' });
+    expect(await fs.readFile('/d/f/kept', 'utf8')).toBe('kept');
+  });
+
+  it('reads the file again after another connection changed its directory, then goes back to reading only the parent', async () => {
+    const { dbName, fs } = freshDb();
+    const other = idbFs({ dbName });
+    await fs.mkdir('/d', { recursive: true });
+    await fs.writeFile('/d/a', '1');
+    await other.writeFile('/d/b', '1');
+    const read = vi.spyOn(IDBObjectStore.prototype, 'get');
+
+    await fs.writeFile('/d/a', '2');
+    expect(read.mock.calls.map(([key]) => key)).toContain('/d/a');
+    read.mockClear();
+    await fs.writeFile('/d/a', '3');
+    expect(read.mock.calls.map(([key]) => key)).toEqual(['/d']);
+    expect(await other.readFile('/d/a', 'utf8')).toBe('3');
+  });
+
+  it('writes after a rewrite that failed to commit, whole', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/d', { recursive: true });
+    await fs.writeFile('/d/a', 'old');
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(() => {
+      throw quota;
+    });
+
+    await expect(fs.writeFile('/d/a', 'lost')).rejects.toBe(quota);
+    put.mockRestore();
+    expect(await fs.readFile('/d/a', 'utf8')).toBe('old');
+    await fs.writeFile('/d/a', 'new');
+    expect(await fs.readFile('/d/a', 'utf8')).toBe('new');
+  });
+});
+
 describe('idbFs statMany', () => {
   it('stats the files of a directory in a few readonly transactions, not one per file, in order', async () => {
     const { fs } = freshDb();
