@@ -42,7 +42,7 @@ export interface IdbFsOptions {
  *   written, renamed or deleted, in the same transaction (Node changes it for
  *   all but writes): saves write files in place here (below), and listings
  *   cached against the directory's time must see them. It always moves
- *   forward, a millisecond past the old time when the clock has not, so an
+ *   forward, a microsecond past the old time when the clock has not, so an
  *   unchanged time means an unchanged directory: rewriting a file it wrote,
  *   the fs reads only the directory, not the file's old content;
  * - `writeFile` is atomic (`atomicWriteFile`): one transaction, so waymark
@@ -289,10 +289,18 @@ function givesParentLaterTime(files: IDBObjectStore, lineage: (Entry | undefined
   if (parent !== '/' && entry?.kind === 'dir') files.put(dirEntry(laterThan(entry.mtimeMs)), parent);
 }
 
-/** A directory time after `mtimeMs`: now, or a millisecond after it when the clock has not passed it. */
+/**
+ * A directory time after `mtimeMs`: now, or a microsecond after it when the
+ * clock has not passed it. Not a millisecond: a directory written more than
+ * once a millisecond for a while would run ahead of the clock, and listings
+ * do not trust a directory's time until it is 2 s old.
+ */
 function laterThan(mtimeMs: number): number {
-  return Math.max(Date.now(), mtimeMs + 1);
+  return Math.max(Date.now(), mtimeMs + MICROSECOND);
 }
+
+/** In milliseconds: more than the spacing of doubles near such times (2^-12 ms today) until the year 2248, so adding it always moves the time. */
+const MICROSECOND = 0.001;
 
 /**
  * The time a write-ahead gave `parent` (`written`, chosen before its entry was

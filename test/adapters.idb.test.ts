@@ -229,6 +229,17 @@ describe('idbFs writeFile', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
   });
 
+  it('runs ahead of a clock that stands still by no more than a microsecond per change', async () => {
+    const { fs, raw } = freshDb();
+    await fs.mkdir('/d', { recursive: true });
+    const clock = Date.now() + 1_000;
+    vi.spyOn(Date, 'now').mockReturnValue(clock);
+    for (let i = 0; i < 100; i++) await fs.writeFile('/d/a', String(i));
+    const time = (await dirTime(raw, '/d'))!;
+    expect(time).toBeGreaterThan(clock);
+    expect(time - clock).toBeLessThan(100 * 0.002);
+  });
+
   it.each([
     ['at once', false],
     ['after writing another file there', true],
