@@ -120,6 +120,17 @@ describe('string escaping (FORMAT.md 3.3)', () => {
     expect(dumpPythonIndent2({ [value]: [value] })).toBe(`{\n  ${text}: [\n    ${text}\n  ]\n}`);
     expect(dumpPythonCompactSorted({ [value]: [value] })).toBe(`{${text}: [${text}]}`);
   });
+
+  it('escapes the text on either side of what Python writes otherwise (a float, a string where a float was)', () => {
+    const floats: JsonObject = { before: 'é', x: 1, after: ['ü'] };
+    markPythonFloat(floats, 'x');
+    expect(dumpPythonIndent2(floats)).toBe('{\n  "before": "\\u00e9",\n  "x": 1.0,\n  "after": [\n    "\\u00fc"\n  ]\n}');
+    // The form outlives the float it was for: nothing is written otherwise, yet everything is still escaped.
+    const stale: JsonObject = { x: 1, y: 3 };
+    markPythonFloat(stale, 'x');
+    stale.x = 'café';
+    expect(dumpPythonIndent2(stale)).toBe('{\n  "x": "caf\\u00e9",\n  "y": 3\n}');
+  });
 });
 
 describe.each(INDENT_DUMPERS)('$name layout', ({ dump }) => {

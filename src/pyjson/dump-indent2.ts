@@ -201,7 +201,7 @@ export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): 
   if (remembered && walked <= BY_HAND_MAX_MEMBERS && deepest <= BY_HAND_MAX_DEPTH) return encodeSpecial(value, '', ALL_SPECIAL);
   const standIns = new StandIns();
   const json = JSON.stringify(withStandIns(value, 0, special, standIns), null, 2);
-  return standIns.resolve(escapeNonAscii(json)) ?? encodeSpecial(value, '', (container) => special.has(container));
+  return standIns.resolve(json) ?? encodeSpecial(value, '', (container) => special.has(container));
 }
 
 /**

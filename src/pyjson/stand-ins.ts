@@ -8,6 +8,8 @@
  * as `JSON.stringify` writes it. Collisions are still detected, not assumed
  * away: `resolve` refuses unless it finds each stand-in exactly once.
  */
+import { escapeNonAscii } from './ascii-escape.js';
+
 const PREFIX = '\u0000waymark:';
 const LITERAL = '"\\u0000waymark:';
 
@@ -20,29 +22,34 @@ export class StandIns {
   }
 
   /**
-   * `ascii` (JSON text) with each stand-in replaced by its text; `undefined`
-   * when the document itself held a string looking like a stand-in, so the
-   * caller can write it another way.
+   * `json` (`JSON.stringify`'s text) made ASCII as `escapeNonAscii` makes it,
+   * with each stand-in replaced by its text; `undefined` when the document
+   * itself held a string looking like a stand-in, so the caller can write it
+   * another way. The escaping is done on the pieces between stand-ins, which
+   * are slices of `json`: escaping the whole first would leave a string of
+   * thousands of pieces (one per non-ASCII run) that the scan for stand-ins
+   * would copy whole, a megabyte at a time for a large document.
    */
-  resolve(ascii: string): string | undefined {
+  resolve(json: string): string | undefined {
     const texts = this.#texts;
-    if (texts.length === 0) return ascii;
+    if (texts.length === 0) return escapeNonAscii(json);
     const seen = new Uint8Array(texts.length);
     let found = 0;
     let out = '';
     let copiedUpTo = 0;
-    for (let at = ascii.indexOf(LITERAL); at !== -1; at = ascii.indexOf(LITERAL, at + 1)) {
+    for (let at = json.indexOf(LITERAL); at !== -1; at = json.indexOf(LITERAL, at + 1)) {
       let end = at + LITERAL.length;
       let index = 0;
-      while (end < ascii.length && ascii.charCodeAt(end) >= 0x30 && ascii.charCodeAt(end) <= 0x39) index = index * 10 + ascii.charCodeAt(end++) - 0x30;
+      while (end < json.length && json.charCodeAt(end) >= 0x30 && json.charCodeAt(end) <= 0x39) index = index * 10 + json.charCodeAt(end++) - 0x30;
       // Not a stand-in's shape (no digits, no closing quote): text that merely starts like one.
-      if (end === at + LITERAL.length || ascii.charCodeAt(end) !== 0x22) continue;
+      if (end === at + LITERAL.length || json.charCodeAt(end) !== 0x22) continue;
       if (index >= texts.length || seen[index] === 1) return undefined;
       seen[index] = 1;
       found++;
-      out += ascii.slice(copiedUpTo, at) + texts[index];
+      // Stand-in texts are ASCII already, and not escaped again.
+      out += escapeNonAscii(json.slice(copiedUpTo, at)) + texts[index];
       copiedUpTo = end + 1;
     }
-    return found === texts.length ? out + ascii.slice(copiedUpTo) : undefined;
+    return found === texts.length ? out + escapeNonAscii(json.slice(copiedUpTo)) : undefined;
   }
 }
