@@ -11,7 +11,7 @@
  * for an id that names nothing, a not-found error); and, through a
  * recording fs, nothing outside the base directory is ever read or written.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   CheckpointManager,
   CheckpointNotFoundError,
@@ -140,130 +140,118 @@ describe.each(FILE_SYSTEMS)('hostile ids on $name', ({ makePlace }) => {
 
   it('as a session id: stored under exactly that id, or refused, in every call', async () => {
     const place = await makePlace();
-    try {
-      const { recorder, sm, cm } = await setup(place);
-      for (const id of HOSTILE_IDS) {
-        const saved = await outcome(() => sm.saveSession(id, sampleState(2)));
-        if (saved === 'refused') {
-          // Refused in every call that takes a session id.
-          const everyCall: Array<() => Promise<unknown>> = [
-            () => sm.loadSession(id),
-            () => sm.createCheckpoint(id, 'n'),
-            () => sm.listCheckpoints(id),
-            () => sm.deleteSession(id, { checkpoints: true }),
-            () => sm.pauseExecution(id, {}),
-            () => sm.resumeExecution(id),
-            () => cm.createCriticalCheckpoint(id, 'why'),
-            () => cm.cleanupOldCheckpoints(0, id),
-          ];
-          for (const call of everyCall) expect(await outcome(call)).toBe('refused');
-          continue;
-        }
-        expect((await sm.loadSession(id))?.sessionId).toBe(id);
-        expect((await sm.listSessions()).map((s) => s.sessionId).sort()).toEqual([id, 'keep'].sort());
-        expect((await sm.resumeExecution(id)).sessionId).toBe(id);
-        const made = await outcome(() => sm.createCheckpoint(id, 'n'));
-        if (made === 'refused') {
-          // The id fits a session file, but leaves no room for checkpoint_<id>_<name>_<22 digits> in 220 bytes.
-          expect(new TextEncoder().encode(`checkpoint_${id}_n_`).length + 22).toBeGreaterThan(220);
-        } else {
-          expect((await sm.listCheckpoints(id)).map((c) => c.checkpointId)).toEqual([made.value]);
-          expect((await sm.restoreCheckpoint(made.value)).sessionId).toBe(id);
-          expect((await cm.rollbackToCheckpoint(made.value)).sessionId).toBe(id);
-        }
-        // One file per document, each a direct child of its directory.
-        const names = await files(place.fs, place.base);
-        expect(names.sessions).toEqual([`session_${id}.json`, 'session_keep.json'].sort());
-        expect(names.checkpoints.length).toBe(made === 'refused' ? 0 : 2);
-        expect(await sm.deleteSession(id, { checkpoints: true })).toBe(true);
-        expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
-        calls += 8;
+    onTestFinished(() => place.cleanup());
+    const { recorder, sm, cm } = await setup(place);
+    for (const id of HOSTILE_IDS) {
+      const saved = await outcome(() => sm.saveSession(id, sampleState(2)));
+      if (saved === 'refused') {
+        // Refused in every call that takes a session id.
+        const everyCall: Array<() => Promise<unknown>> = [
+          () => sm.loadSession(id),
+          () => sm.createCheckpoint(id, 'n'),
+          () => sm.listCheckpoints(id),
+          () => sm.deleteSession(id, { checkpoints: true }),
+          () => sm.pauseExecution(id, {}),
+          () => sm.resumeExecution(id),
+          () => cm.createCriticalCheckpoint(id, 'why'),
+          () => cm.cleanupOldCheckpoints(0, id),
+        ];
+        for (const call of everyCall) expect(await outcome(call)).toBe('refused');
+        continue;
       }
-      expect((await sm.loadSession('keep'))!.metadata.step).toBe(1);
-      expect(recorder.outside).toEqual([]);
-    } finally {
-      await place.cleanup();
+      expect((await sm.loadSession(id))?.sessionId).toBe(id);
+      expect((await sm.listSessions()).map((s) => s.sessionId).sort()).toEqual([id, 'keep'].sort());
+      expect((await sm.resumeExecution(id)).sessionId).toBe(id);
+      const made = await outcome(() => sm.createCheckpoint(id, 'n'));
+      if (made === 'refused') {
+        // The id fits a session file, but leaves no room for checkpoint_<id>_<name>_<22 digits> in 220 bytes.
+        expect(new TextEncoder().encode(`checkpoint_${id}_n_`).length + 22).toBeGreaterThan(220);
+      } else {
+        expect((await sm.listCheckpoints(id)).map((c) => c.checkpointId)).toEqual([made.value]);
+        expect((await sm.restoreCheckpoint(made.value)).sessionId).toBe(id);
+        expect((await cm.rollbackToCheckpoint(made.value)).sessionId).toBe(id);
+      }
+      // One file per document, each a direct child of its directory.
+      const names = await files(place.fs, place.base);
+      expect(names.sessions).toEqual([`session_${id}.json`, 'session_keep.json'].sort());
+      expect(names.checkpoints.length).toBe(made === 'refused' ? 0 : 2);
+      expect(await sm.deleteSession(id, { checkpoints: true })).toBe(true);
+      expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
+      calls += 8;
     }
+    expect((await sm.loadSession('keep'))!.metadata.step).toBe(1);
+    expect(recorder.outside).toEqual([]);
   });
 
   it('as a checkpoint name or a critical checkpoint reason: named as asked, or refused', async () => {
     const place = await makePlace();
-    try {
-      const { recorder, sm, cm } = await setup(place);
-      for (const name of HOSTILE_IDS) {
-        const made = await outcome(() => sm.createCheckpoint('keep', name));
-        if (made !== 'refused') {
-          expect(made.value.startsWith(`checkpoint_keep_${name}_`)).toBe(true);
-          expect((await sm.listCheckpoints('keep')).map((c) => c.name)).toEqual([name]);
-          expect(await sm.deleteCheckpoint(made.value)).toBe(true);
-        }
-        // A reason is free text: it is slugged into the name, never refused for its characters.
-        const critical = await cm.createCriticalCheckpoint('keep', name);
-        expect((await sm.restoreCheckpoint(critical)).metadata.checkpoint_reason).toBe(name);
-        expect(await sm.deleteCheckpoint(critical)).toBe(true);
-        calls++;
+    onTestFinished(() => place.cleanup());
+    const { recorder, sm, cm } = await setup(place);
+    for (const name of HOSTILE_IDS) {
+      const made = await outcome(() => sm.createCheckpoint('keep', name));
+      if (made !== 'refused') {
+        expect(made.value.startsWith(`checkpoint_keep_${name}_`)).toBe(true);
+        expect((await sm.listCheckpoints('keep')).map((c) => c.name)).toEqual([name]);
+        expect(await sm.deleteCheckpoint(made.value)).toBe(true);
       }
-      expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
-      expect(recorder.outside).toEqual([]);
-    } finally {
-      await place.cleanup();
+      // A reason is free text: it is slugged into the name, never refused for its characters.
+      const critical = await cm.createCriticalCheckpoint('keep', name);
+      expect((await sm.restoreCheckpoint(critical)).metadata.checkpoint_reason).toBe(name);
+      expect(await sm.deleteCheckpoint(critical)).toBe(true);
+      calls++;
     }
+    expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
+    expect(recorder.outside).toEqual([]);
   });
 
   it('as a checkpoint id: refused, or not found, never read from elsewhere', async () => {
     const place = await makePlace();
-    try {
-      const { recorder, sm, cm } = await setup(place);
-      const ids = [...HOSTILE_IDS.map((id) => `checkpoint_${id}`), ...HOSTILE_IDS, 'checkpoint_x/../../../session_keep', 'checkpoint_/../sessions/session_keep'];
-      for (const id of ids) {
-        for (const call of [() => sm.restoreCheckpoint(id), () => cm.rollbackToCheckpoint(id)]) {
-          calls++;
-          const error = await call().then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          expect(error instanceof InvalidKeyError || error instanceof CheckpointNotFoundError, `${JSON.stringify(id)}: ${String(error)}`).toBe(true);
-          if (error instanceof InvalidKeyError) refused++;
-        }
-        const deleted = await outcome(() => sm.deleteCheckpoint(id));
-        if (deleted !== 'refused') expect(deleted.value).toBe(false);
+    onTestFinished(() => place.cleanup());
+    const { recorder, sm, cm } = await setup(place);
+    const ids = [...HOSTILE_IDS.map((id) => `checkpoint_${id}`), ...HOSTILE_IDS, 'checkpoint_x/../../../session_keep', 'checkpoint_/../sessions/session_keep'];
+    for (const id of ids) {
+      for (const call of [() => sm.restoreCheckpoint(id), () => cm.rollbackToCheckpoint(id)]) {
+        calls++;
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error instanceof InvalidKeyError || error instanceof CheckpointNotFoundError, `${JSON.stringify(id)}: ${String(error)}`).toBe(true);
+        if (error instanceof InvalidKeyError) refused++;
       }
-      expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
-      expect(recorder.outside).toEqual([]);
-    } finally {
-      await place.cleanup();
+      const deleted = await outcome(() => sm.deleteCheckpoint(id));
+      if (deleted !== 'refused') expect(deleted.value).toBe(false);
     }
+    expect(await files(place.fs, place.base)).toEqual({ sessions: ['session_keep.json'], checkpoints: [] });
+    expect(recorder.outside).toEqual([]);
   });
 
   it('as a storage key or prefix of FileStorageBackend: inside its directories, or refused', async () => {
     const place = await makePlace();
-    try {
-      await setup(place);
-      const recorder = recordingFs(place.fs, place.base);
-      const backend = new FileStorageBackend(place.base, { fs: recorder });
-      for (const id of HOSTILE_IDS) {
-        for (const key of [id, `session_${id}`, `checkpoint_${id}`]) {
-          const saved = await outcome(() => backend.save(key, { key }));
-          if (saved === 'refused') {
-            const everyCall: Array<() => Promise<unknown>> = [() => backend.load(key), () => backend.exists(key), () => backend.delete(key)];
-            for (const call of everyCall) expect(await outcome(call)).toBe('refused');
-            continue;
-          }
-          const file = backend.locate(key);
-          expect(file.slice(0, file.lastIndexOf('/'))).toMatch(new RegExp(`^${place.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(sessions|checkpoints)$`));
-          expect(await backend.load(key)).toEqual({ key });
-          expect(await backend.listKeys(key)).toContain(key);
-          expect(await backend.delete(key)).toBe(true);
-          calls += 4;
+    onTestFinished(() => place.cleanup());
+    await setup(place);
+    const recorder = recordingFs(place.fs, place.base);
+    const backend = new FileStorageBackend(place.base, { fs: recorder });
+    for (const id of HOSTILE_IDS) {
+      for (const key of [id, `session_${id}`, `checkpoint_${id}`]) {
+        const saved = await outcome(() => backend.save(key, { key }));
+        if (saved === 'refused') {
+          const everyCall: Array<() => Promise<unknown>> = [() => backend.load(key), () => backend.exists(key), () => backend.delete(key)];
+          for (const call of everyCall) expect(await outcome(call)).toBe('refused');
+          continue;
         }
-        // A prefix is literal text, never a pattern or a path.
-        calls++;
-        expect((await backend.listKeys(id)).every((key) => key.startsWith(id))).toBe(true);
+        const file = backend.locate(key);
+        expect(file.slice(0, file.lastIndexOf('/'))).toMatch(new RegExp(`^${place.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(sessions|checkpoints)$`));
+        expect(await backend.load(key)).toEqual({ key });
+        expect(await backend.listKeys(key)).toContain(key);
+        expect(await backend.delete(key)).toBe(true);
+        calls += 4;
       }
-      expect(await backend.listKeys()).toEqual(['session_keep']);
-      expect(recorder.outside).toEqual([]);
-    } finally {
-      await place.cleanup();
+      // A prefix is literal text, never a pattern or a path.
+      calls++;
+      expect((await backend.listKeys(id)).every((key) => key.startsWith(id))).toBe(true);
     }
+    expect(await backend.listKeys()).toEqual(['session_keep']);
+    expect(recorder.outside).toEqual([]);
   });
 });

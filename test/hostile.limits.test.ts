@@ -7,7 +7,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { memoryStateManager } from '../adapters/memfs.js';
 import { nodeFs } from '../adapters/node.js';
 import { CheckpointManager, FileStorageBackend, SerializationError, StateManager, type JsonValue } from '../src/index.js';
@@ -78,56 +78,47 @@ function nested(depth: number, leaf: JsonValue = 'bottom'): JsonValue {
 describe.each(FILE_SYSTEMS)('deep nesting and long strings on $name', ({ makePlace }) => {
   it('an object 1,000 levels deep, in metadata, results and branches, loads back equal', async () => {
     const place = await makePlace();
-    try {
-      const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
-      let deep: JsonValue = { leaf: true };
-      for (let i = 0; i < 1000; i++) deep = { [`level${i}`]: deep };
-      const state = sampleState(1);
-      state.metadata = { deep };
-      state.branchResults!.child!.branchMemory = nested(1000);
-      state.branches!.main = branch('main', { metadata: { deep } });
-      await sm.saveSession('deep', state);
-      const loaded = await sm.loadSession('deep');
-      expect(loaded!.metadata.deep).toEqual(deep);
-      expect(loaded!.branchResults.child!.branchMemory).toEqual(nested(1000));
-      expect(loaded!.branches.main!.metadata.deep).toEqual(deep);
-      const id = await sm.createCheckpoint('deep', 'c');
-      expect((await sm.restoreCheckpoint(id)).metadata.deep).toEqual(deep);
-    } finally {
-      await place.cleanup();
-    }
+    onTestFinished(() => place.cleanup());
+    const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
+    let deep: JsonValue = { leaf: true };
+    for (let i = 0; i < 1000; i++) deep = { [`level${i}`]: deep };
+    const state = sampleState(1);
+    state.metadata = { deep };
+    state.branchResults!.child!.branchMemory = nested(1000);
+    state.branches!.main = branch('main', { metadata: { deep } });
+    await sm.saveSession('deep', state);
+    const loaded = await sm.loadSession('deep');
+    expect(loaded!.metadata.deep).toEqual(deep);
+    expect(loaded!.branchResults.child!.branchMemory).toEqual(nested(1000));
+    expect(loaded!.branches.main!.metadata.deep).toEqual(deep);
+    const id = await sm.createCheckpoint('deep', 'c');
+    expect((await sm.restoreCheckpoint(id)).metadata.deep).toEqual(deep);
   });
 
   it(`deeper than ${MAX_NESTING_DEPTH} levels is refused with a SerializationError naming the path, and nothing is written`, async () => {
     const place = await makePlace();
-    try {
-      const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
-      await sm.saveSession('deep', { metadata: { v: 1 } });
-      for (const depth of [MAX_NESTING_DEPTH + 1, 100_000]) {
-        const error = await sm.saveSession('deep', { metadata: { v: 2, deep: nested(depth) } }).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(SerializationError);
-        expect((error as SerializationError).path).toMatch(/^metadata\.deep(\[0\])+$/);
-        expect((await sm.loadSession('deep'))!.metadata).toEqual({ v: 1 });
-      }
-    } finally {
-      await place.cleanup();
+    onTestFinished(() => place.cleanup());
+    const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
+    await sm.saveSession('deep', { metadata: { v: 1 } });
+    for (const depth of [MAX_NESTING_DEPTH + 1, 100_000]) {
+      const error = await sm.saveSession('deep', { metadata: { v: 2, deep: nested(depth) } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as SerializationError).path).toMatch(/^metadata\.deep(\[0\])+$/);
+      expect((await sm.loadSession('deep'))!.metadata).toEqual({ v: 1 });
     }
   });
 
   it('very long strings and keys load back equal', async () => {
     const place = await makePlace();
-    try {
-      const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
-      const long = text(5_000_000, 'long');
-      const longKey = text(100_000, 'key');
-      await sm.saveSession('long', { metadata: { long, [longKey]: longKey, lone: '\ud800\udfff\udc00' } });
-      const loaded = (await sm.loadSession('long'))!.metadata;
-      expect(loaded.long === long).toBe(true);
-      expect(loaded[longKey] === longKey).toBe(true);
-      expect(loaded.lone).toBe('\ud800\udfff\udc00');
-    } finally {
-      await place.cleanup();
-    }
+    onTestFinished(() => place.cleanup());
+    const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
+    const long = text(5_000_000, 'long');
+    const longKey = text(100_000, 'key');
+    await sm.saveSession('long', { metadata: { long, [longKey]: longKey, lone: '\ud800\udfff\udc00' } });
+    const loaded = (await sm.loadSession('long'))!.metadata;
+    expect(loaded.long === long).toBe(true);
+    expect(loaded[longKey] === longKey).toBe(true);
+    expect(loaded.lone).toBe('\ud800\udfff\udc00');
   });
 });
 
@@ -143,38 +134,35 @@ function hostileRecord<T>(make: (key: string) => T): Record<string, T> {
 describe.each(FILE_SYSTEMS)('keys like __proto__, constructor and toString on $name', ({ makePlace }) => {
   it('as session ids, checkpoint names, branch ids and keys of every record: stored as plain data, prototypes untouched', async () => {
     const place = await makePlace();
+    onTestFinished(() => place.cleanup());
     const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
-    try {
-      const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
-      const metadata = hostileRecord((key) => ({ [key]: hostileRecord(() => 1) }) as JsonValue);
-      const state = {
-        branches: hostileRecord((id) => branch(id, { topology: { ...branch(id).topology, agents: PROTO_KEYS, allowedTransitions: hostileRecord(() => PROTO_KEYS) }, metadata })),
-        activeBranches: new Set(PROTO_KEYS),
-        completedBranches: new Set(PROTO_KEYS),
-        waitingBranches: hostileRecord(() => new Set(PROTO_KEYS)),
-        branchResults: {},
-        parentChildMap: hostileRecord(() => PROTO_KEYS),
-        childParentMap: hostileRecord((key) => key),
-        metadata,
-      };
-      for (const sessionId of PROTO_KEYS) {
-        await sm.saveSession(sessionId, state);
-        const loaded = (await sm.loadSession(sessionId))!;
-        expect(loaded).toEqual({ ...state, sessionId, timestamp: loaded.timestamp, checksum: loaded.checksum });
-        expect(Object.keys(loaded.branches)).toEqual(PROTO_KEYS);
-        expect(Object.getPrototypeOf(loaded.branches)).toBe(Object.prototype);
-        expect(Object.hasOwn(loaded.metadata, '__proto__')).toBe(true);
-        const checkpointId = await sm.createCheckpoint(sessionId, 'constructor');
-        expect((await new CheckpointManager(sm).rollbackToCheckpoint(checkpointId)).sessionId).toBe(sessionId);
-        expect((await sm.resumeExecution(sessionId)).branches).toEqual(state.branches);
-      }
-      expect((await sm.listSessions()).map((s) => s.sessionId)).toEqual([...PROTO_KEYS].sort());
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
-      expect(typeof ({} as { toString: unknown }).toString).toBe('function');
-    } finally {
-      await place.cleanup();
+    const sm = new StateManager(new FileStorageBackend(place.base, { fs: place.fs }));
+    const metadata = hostileRecord((key) => ({ [key]: hostileRecord(() => 1) }) as JsonValue);
+    const state = {
+      branches: hostileRecord((id) => branch(id, { topology: { ...branch(id).topology, agents: PROTO_KEYS, allowedTransitions: hostileRecord(() => PROTO_KEYS) }, metadata })),
+      activeBranches: new Set(PROTO_KEYS),
+      completedBranches: new Set(PROTO_KEYS),
+      waitingBranches: hostileRecord(() => new Set(PROTO_KEYS)),
+      branchResults: {},
+      parentChildMap: hostileRecord(() => PROTO_KEYS),
+      childParentMap: hostileRecord((key) => key),
+      metadata,
+    };
+    for (const sessionId of PROTO_KEYS) {
+      await sm.saveSession(sessionId, state);
+      const loaded = (await sm.loadSession(sessionId))!;
+      expect(loaded).toEqual({ ...state, sessionId, timestamp: loaded.timestamp, checksum: loaded.checksum });
+      expect(Object.keys(loaded.branches)).toEqual(PROTO_KEYS);
+      expect(Object.getPrototypeOf(loaded.branches)).toBe(Object.prototype);
+      expect(Object.hasOwn(loaded.metadata, '__proto__')).toBe(true);
+      const checkpointId = await sm.createCheckpoint(sessionId, 'constructor');
+      expect((await new CheckpointManager(sm).rollbackToCheckpoint(checkpointId)).sessionId).toBe(sessionId);
+      expect((await sm.resumeExecution(sessionId)).branches).toEqual(state.branches);
     }
+    expect((await sm.listSessions()).map((s) => s.sessionId)).toEqual([...PROTO_KEYS].sort());
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
+    expect(typeof ({} as { toString: unknown }).toString).toBe('function');
   });
 });
 

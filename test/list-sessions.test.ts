@@ -220,34 +220,31 @@ describe('listSessions, counting file reads (memfs)', () => {
 describe('listSessions on the disk: what size and mtime can and cannot show', () => {
   it('notices an in-place rewrite of the same size by its mtime, and misses one that puts the old mtime back', async () => {
     const place = await FILE_SYSTEMS.find((k) => k.name === 'node')!.makePlace();
-    try {
-      const sm = processOn(place);
-      await sm.saveSession('s', tagged('aa'));
-      const file = `${place.base}/sessions/session_s.json`;
-      const old = new Date(Date.now() - 3600_000);
-      // Files and directory an hour old: their times are trusted from here on.
-      await utimes(file, old, old);
-      await utimes(`${place.base}/sessions`, old, old);
-      expect(await tags(processOn(place))).toEqual(['s=aa']);
+    onTestFinished(() => place.cleanup());
+    const sm = processOn(place);
+    await sm.saveSession('s', tagged('aa'));
+    const file = `${place.base}/sessions/session_s.json`;
+    const old = new Date(Date.now() - 3600_000);
+    // Files and directory an hour old: their times are trusted from here on.
+    await utimes(file, old, old);
+    await utimes(`${place.base}/sessions`, old, old);
+    expect(await tags(processOn(place))).toEqual(['s=aa']);
 
-      const rewrite = async (tag: string) => {
-        const doc = parsePythonJson(await place.fs.readFile(file, 'utf8')) as { metadata: object };
-        doc.metadata = { tag };
-        await place.fs.writeFile(file, dumpPythonIndent2(doc as never));
-      };
-      await rewrite('bb'); // same size, new mtime
-      expect((await statOnDisk(file)).mtimeMs).not.toBe(old.getTime());
-      expect(await tags(processOn(place))).toEqual(['s=bb']);
+    const rewrite = async (tag: string) => {
+      const doc = parsePythonJson(await place.fs.readFile(file, 'utf8')) as { metadata: object };
+      doc.metadata = { tag };
+      await place.fs.writeFile(file, dumpPythonIndent2(doc as never));
+    };
+    await rewrite('bb'); // same size, new mtime
+    expect((await statOnDisk(file)).mtimeMs).not.toBe(old.getTime());
+    expect(await tags(processOn(place))).toEqual(['s=bb']);
 
-      // A tool that rewrites a file with the same size and then puts its old mtime back defeats size and mtime: documented, not detected.
-      await utimes(file, old, old);
-      await processOn(place).listSessions(); // the index now trusts this (size, mtime)
-      await rewrite('cc');
-      await utimes(file, old, old);
-      expect(await tags(processOn(place))).toEqual(['s=bb']);
-      expect(await readdirOnDisk(`${place.base}/sessions`)).toEqual(['session_s.json']);
-    } finally {
-      await place.cleanup();
-    }
+    // A tool that rewrites a file with the same size and then puts its old mtime back defeats size and mtime: documented, not detected.
+    await utimes(file, old, old);
+    await processOn(place).listSessions(); // the index now trusts this (size, mtime)
+    await rewrite('cc');
+    await utimes(file, old, old);
+    expect(await tags(processOn(place))).toEqual(['s=bb']);
+    expect(await readdirOnDisk(`${place.base}/sessions`)).toEqual(['session_s.json']);
   });
 });

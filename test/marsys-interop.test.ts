@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { nodeFs } from '../adapters/node.js';
 import { FileStorageBackend, StateManager } from '../src/index.js';
 import { fixturePath } from './support/marsys.js';
@@ -42,43 +42,37 @@ function readWithPython(files: string[]): Array<{ verifies: boolean; python_byte
 describe.skipIf(!hasPython)('files waymark writes, read by Python as MARSYS reads them', () => {
   it('verify with MARSYS checksum and are the bytes Python would write', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'waymark-interop-'));
-    try {
-      const manager = new StateManager(new FileStorageBackend(dir, { fs: nodeFs() }), { clock: () => 1_800_000_000 });
-      const unusual = sampleState();
-      unusual.branches!['ｚ'] = branch('ｚ', { metadata: { '😀': 1.5, é: [1e-7, 1e21, -0.000015, 123456789.125], '10': 'ten', '2': 'two' } });
-      unusual.activeBranches = new Set(['ｚ', 'main', '😀']);
-      await manager.saveSession('plain', sampleState());
-      await manager.saveSession('ünïcode 😀', unusual);
-      await manager.saveSession('empty', {});
-      const checkpoint = await manager.createCheckpoint('plain', 'cp');
-      const results = readWithPython([
-        join(dir, 'sessions', 'session_plain.json'),
-        join(dir, 'sessions', 'session_ünïcode 😀.json'),
-        join(dir, 'sessions', 'session_empty.json'),
-        join(dir, 'checkpoints', `${checkpoint}.json`),
-      ]);
-      for (const result of results) expect(result).toMatchObject({ verifies: true, python_bytes: true, timestamp_is_float: true });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const manager = new StateManager(new FileStorageBackend(dir, { fs: nodeFs() }), { clock: () => 1_800_000_000 });
+    const unusual = sampleState();
+    unusual.branches!['ｚ'] = branch('ｚ', { metadata: { '😀': 1.5, é: [1e-7, 1e21, -0.000015, 123456789.125], '10': 'ten', '2': 'two' } });
+    unusual.activeBranches = new Set(['ｚ', 'main', '😀']);
+    await manager.saveSession('plain', sampleState());
+    await manager.saveSession('ünïcode 😀', unusual);
+    await manager.saveSession('empty', {});
+    const checkpoint = await manager.createCheckpoint('plain', 'cp');
+    const results = readWithPython([
+      join(dir, 'sessions', 'session_plain.json'),
+      join(dir, 'sessions', 'session_ünïcode 😀.json'),
+      join(dir, 'sessions', 'session_empty.json'),
+      join(dir, 'checkpoints', `${checkpoint}.json`),
+    ]);
+    for (const result of results) expect(result).toMatchObject({ verifies: true, python_bytes: true, timestamp_is_float: true });
   });
 
   it('a MARSYS fixture loaded and saved back verifies in Python with the same content', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'waymark-interop-'));
-    try {
-      const reader = new StateManager(new FileStorageBackend(fixturePath('state'), { fs: readOnly() }));
-      for (const sessionId of ['alpha', 'unicode', 'numbers', 'coercions']) {
-        const snapshot = await reader.loadSession(sessionId);
-        const writer = new StateManager(new FileStorageBackend(dir, { fs: nodeFs() }), { clock: () => 1_800_000_000.5 });
-        await writer.saveSession(sessionId, snapshot!);
-        const file = join(dir, 'sessions', `session_${sessionId}.json`);
-        expect(readWithPython([file])[0]).toMatchObject({ verifies: true, python_bytes: true });
-        // Same content as MARSYS wrote, apart from the save time and the checksum that covers it.
-        const strip = (text: string) => text.replace(/"timestamp": [^,]+,/, '').replace(/"checksum": "[0-9a-f]+"/, '');
-        expect(strip(await readFile(file, 'utf8'))).toBe(strip(await readFile(fixturePath('state', 'sessions', `session_${sessionId}.json`), 'utf8')));
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const reader = new StateManager(new FileStorageBackend(fixturePath('state'), { fs: readOnly() }));
+    for (const sessionId of ['alpha', 'unicode', 'numbers', 'coercions']) {
+      const snapshot = await reader.loadSession(sessionId);
+      const writer = new StateManager(new FileStorageBackend(dir, { fs: nodeFs() }), { clock: () => 1_800_000_000.5 });
+      await writer.saveSession(sessionId, snapshot!);
+      const file = join(dir, 'sessions', `session_${sessionId}.json`);
+      expect(readWithPython([file])[0]).toMatchObject({ verifies: true, python_bytes: true });
+      // Same content as MARSYS wrote, apart from the save time and the checksum that covers it.
+      const strip = (text: string) => text.replace(/"timestamp": [^,]+,/, '').replace(/"checksum": "[0-9a-f]+"/, '');
+      expect(strip(await readFile(file, 'utf8'))).toBe(strip(await readFile(fixturePath('state', 'sessions', `session_${sessionId}.json`), 'utf8')));
     }
   });
 });
