@@ -11,8 +11,8 @@ import { isNotFound, type MinimalFs, type MinimalStats } from '../src/fs.js';
 import { fsError } from './fs-error.js';
 import type { Entry } from './idb-transaction.js';
 import { transact } from './idb-transaction.js';
-import { childPrefixOf, lineageOf, normalizePath } from './posix-path.js';
 import { WrittenFiles } from './idb-written-files.js';
+import { childPrefixOf, lineageOf, normalizePath } from './posix-path.js';
 
 export interface IdbFsOptions {
   /**
@@ -57,9 +57,9 @@ export interface IdbFsOptions {
 export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions = {}): MinimalFs {
   const store = createStore(dbName, storeName);
   const written = new WrittenFiles();
-  /** `givesParentLaterTime`, for a change `written` does not track. */
+  /** `giveParentLaterTime`, for a change `written` does not track. */
   const touchParent = (files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void => {
-    givesParentLaterTime(files, lineage, path);
+    giveParentLaterTime(files, lineage, path);
     written.forget(parentOf(path));
   };
 
@@ -283,7 +283,7 @@ function walk(lineage: (Entry | undefined)[], syscall: string, path: string, des
  * unchanged time means an unchanged directory. The root is not stored, so it
  * keeps its time.
  */
-function givesParentLaterTime(files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void {
+function giveParentLaterTime(files: IDBObjectStore, lineage: (Entry | undefined)[], path: string): void {
   const parent = parentOf(path);
   const entry = lineage.at(-2);
   if (parent !== '/' && entry?.kind === 'dir') files.put(dirEntry(laterThan(entry.mtimeMs)), parent);
