@@ -220,6 +220,8 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
       );
     },
 
+    changesSince: (dir, fromMtimeMs, toMtimeMs) => written.writtenBetween(normalizePath(dir), fromMtimeMs, toMtimeMs),
+
     statMany: async (paths) => {
       const out: Array<MinimalStats | undefined> = [];
       // A transaction per batch, not per path: a listing stats every file of a directory after each save,

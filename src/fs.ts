@@ -49,6 +49,15 @@ export interface MinimalFs {
    */
   statMany?(paths: readonly string[]): Promise<Array<MinimalStats | undefined>>;
   /**
+   * Optional: the paths of the files this fs wrote in directory `dir` while
+   * the directory's `mtimeMs` went from `fromMtimeMs` to `toMtimeMs`, when it
+   * knows that nothing else changed there in between (`[]` when nothing
+   * changed); `undefined` when it does not know. Listings then read those
+   * files again instead of checking every file (see summary-index.ts). Only
+   * an fs whose directory times move forward on every change can know this.
+   */
+  changesSince?(dir: string, fromMtimeMs: number, toMtimeMs: number): string[] | undefined;
+  /**
    * Set by an fs whose `writeFile` replaces a file's content atomically (the
    * IndexedDB fs: one transaction): a reader, or a crash, sees the old content
    * or the new, never a mix. Atomic saves then write the file directly; the

@@ -8,6 +8,10 @@
  *   `stat` of the directory. Every waymark save renames a file into place and
  *   every delete unlinks one, and both change the directory's `mtimeMs`, in
  *   any process; so does any other tool that creates, deletes or renames a file.
+ * - **After this process's own saves**, on an fs that can tell which files it
+ *   wrote since the directory was checked and that nothing else changed there
+ *   (`changesSince`: the IndexedDB fs): those files are read again, the others
+ *   kept.
  * - **Otherwise** (the first listing of a FileStorageBackend, or the directory
  *   changed): `readdir`, then a `stat` of every file; a file is read again
  *   only when it is new, its size or `mtimeMs` changed, or it was last
@@ -25,7 +29,9 @@
  * at the base (`.waymark-index-<id>.json`, beside `sessions/` and
  * `checkpoints/`, where MARSYS never looks), so that a new process starts
  * from it: written atomically but not fsynced, as it is only ever a hint.
- * Saves do not write it: that would double their I/O.
+ * Saves do not write it: that would double their I/O. Nor does a listing
+ * that only read again the files this process saved, until UNSAVED_LIMIT of
+ * them have been: a new process checks every file anyway, and reads those.
  */
 import { isTempName, tempNameFor } from './atomic-write.js';
 import { CorruptStateError } from './errors.js';
@@ -50,6 +56,8 @@ export const RACY_MS = 2000;
 const EXTENSION = '.json';
 const FORMAT = 2;
 const LAYOUT = /\n */g;
+/** Files read again after this process's own saves before the index file is written anew (see above). */
+const UNSAVED_LIMIT = 64;
 /** stat calls in flight at once: enough to keep the fs busy, few enough to bound memory. */
 const CONCURRENCY = 32;
 
@@ -97,6 +105,8 @@ export class SummaryIndex<T> {
   readonly #file: string;
   readonly #dirs = new Map<string, DirEntry>();
   #restored = false;
+  /** Files read again by `#recheck` since the index file was last written. */
+  #unsaved = 0;
   /** One listing at a time: each builds on what the previous one found. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -137,7 +147,11 @@ export class SummaryIndex<T> {
       }
       // The one stat of a warm listing: nothing was created, deleted or renamed in the directory since its files were checked.
       if (entry?.mtimeMs === undefined || entry.mtimeMs !== stats.mtimeMs || !settled(entry.mtimeMs, entry.checkedAt)) {
-        const checked = await this.#check(path, entry, stats.mtimeMs, checkedAt);
+        const written = entry?.mtimeMs === undefined ? undefined : this.#fs.changesSince?.(path, entry.mtimeMs, stats.mtimeMs);
+        const checked =
+          written === undefined
+            ? await this.#check(path, entry, stats.mtimeMs, checkedAt)
+            : await this.#recheck(path, entry!, written, stats.mtimeMs, checkedAt);
         changed = checked.changed || changed;
         this.#dirs.set(dir, (entry = checked.entry));
       }
@@ -164,22 +178,53 @@ export class SummaryIndex<T> {
       else toRead.push([name, current]);
     });
     await forEachConcurrently(toRead, async ([name, current]) => {
-      const key = keyOf(name);
-      let summary: JsonValue | null = null;
-      try {
-        const doc = await this.#load(key);
-        if (doc === undefined) return; // deleted since it was stat'ed
-        summary = (this.#summariser.summarise(key, doc) as JsonValue | undefined) ?? null;
-      } catch (error) {
-        // A damaged file is not listed, and is remembered as such until it changes.
-        if (!(error instanceof CorruptStateError)) throw error;
-      }
-      files.set(name, { size: current.size, mtimeMs: current.mtimeMs, checkedAt: filesCheckedAt, summary });
+      const entry = await this.#entryOf(name, current, filesCheckedAt);
+      if (entry !== undefined) files.set(name, entry);
     });
+    const changed = toRead.length > 0 || old === undefined || old.files.size !== files.size;
+    return { entry: this.#dirEntry(files, mtimeMs, checkedAt), changed };
+  }
+
+  /** A file's entry, its document read and summarised now; `undefined` when it was deleted since it was stat'ed. */
+  async #entryOf(name: string, current: MinimalStats, checkedAt: number): Promise<FileEntry | undefined> {
+    const key = keyOf(name);
+    let summary: JsonValue | null = null;
+    try {
+      const doc = await this.#load(key);
+      if (doc === undefined) return undefined;
+      summary = (this.#summariser.summarise(key, doc) as JsonValue | undefined) ?? null;
+    } catch (error) {
+      // A damaged file is not listed, and is remembered as such until it changes.
+      if (!(error instanceof CorruptStateError)) throw error;
+    }
+    return { size: current.size, mtimeMs: current.mtimeMs, checkedAt, summary };
+  }
+
+  #dirEntry(files: Map<string, FileEntry>, mtimeMs: number, checkedAt: number): DirEntry {
     const listed = [...files.keys()].filter((name) => files.get(name)!.summary !== null);
     const sorted = sortByCodePoint(listed.map(keyOf)).map((key) => key + EXTENSION);
-    const changed = toRead.length > 0 || old === undefined || old.files.size !== files.size;
-    return { entry: { mtimeMs, checkedAt, files, sorted }, changed };
+    return { mtimeMs, checkedAt, files, sorted };
+  }
+
+  /**
+   * Reads again the files the fs says it wrote (`written`, paths in `path`)
+   * since the directory was last checked, when it knows nothing else changed
+   * there: the other files are as they were.
+   */
+  async #recheck(path: string, old: DirEntry, written: string[], mtimeMs: number, checkedAt: number): Promise<{ entry: DirEntry; changed: boolean }> {
+    const files = new Map(old.files);
+    // The fs may spell the directory otherwise (normalised): the files are its children, so their names suffice.
+    const names = written.map((file) => file.slice(file.lastIndexOf('/') + 1)).filter((name) => name.endsWith(EXTENSION) && !name.startsWith('.'));
+    const filesCheckedAt = Date.now();
+    const stats = await this.#statAll(names.map((name) => `${path}/${name}`));
+    await forEachConcurrently(names, async (name, i) => {
+      const current = stats[i];
+      const entry = current?.isFile() ? await this.#entryOf(name, current, filesCheckedAt) : undefined;
+      if (entry === undefined) files.delete(name);
+      else files.set(name, entry);
+    });
+    this.#unsaved += names.length;
+    return { entry: this.#dirEntry(files, mtimeMs, checkedAt), changed: this.#unsaved > UNSAVED_LIMIT };
   }
 
   /** `stat` of every path, `undefined` where nothing is: in one call when the fs can (`statMany`). */
@@ -243,6 +288,7 @@ export class SummaryIndex<T> {
    * Python-only number forms, such as `1.0`, do.
    */
   async #save(): Promise<void> {
+    this.#unsaved = 0;
     const lines = [this.#header()];
     for (const [dir, { files }] of this.#dirs) {
       for (const [name, { size, mtimeMs, checkedAt, summary }] of files) {

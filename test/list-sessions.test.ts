@@ -6,6 +6,7 @@
  */
 import { readdir as readdirOnDisk, stat as statOnDisk, utimes } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { idbFs } from '../adapters/idb.js';
 import { memFs } from '../adapters/memfs.js';
 import type { MinimalFs } from '../src/fs.js';
 import { FileStorageBackend, StateManager, type SessionStateInput } from '../src/index.js';
@@ -214,6 +215,101 @@ describe('listSessions, counting file reads (memfs)', () => {
     // Same size, and with time frozen the same mtime: only the racy rule tells the two apart.
     await processOn({ fs, base: '/state' } as Place).saveSession('s', tagged('2'));
     expect(await tags(sm)).toEqual(['s=2']);
+  });
+});
+
+/** The IndexedDB fs knows which files it wrote since a listing checked them (changesSince): the others are not checked again. */
+describe('listSessions, counting file reads (IndexedDB)', () => {
+  let databases = 0;
+  let dbName: string;
+  let calls: { readFile: string[]; statMany: string[]; writeFile: string[] };
+
+  /** A process's fs on the shared database, its reads, stats and writes recorded. */
+  function recordedFs(): MinimalFs {
+    const inner = idbFs({ dbName });
+    return {
+      ...inner,
+      readFile: (path, encoding) => (calls.readFile.push(path), inner.readFile(path, encoding)),
+      statMany: (paths) => (calls.statMany.push(...paths), inner.statMany!(paths)),
+      writeFile: (path, data, encoding) => (calls.writeFile.push(path), inner.writeFile(path, data, encoding)),
+    };
+  }
+  const INDEX = '/state/.waymark-index-sessions-1.json';
+  const indexWritten = () => calls.writeFile.some((path) => path.startsWith('/state/..waymark-index-sessions-1.json.tmp-'));
+  const manager = (fs: MinimalFs) => new StateManager(new FileStorageBackend('/state', { fs }));
+  const file = (id: string) => `/state/sessions/session_${id}.json`;
+  const reset = () => {
+    calls.readFile.length = 0;
+    calls.statMany.length = 0;
+    calls.writeFile.length = 0;
+  };
+
+  beforeEach(() => {
+    dbName = `list-sessions-idb-${++databases}`;
+    calls = { readFile: [], statMany: [], writeFile: [] };
+  });
+
+  it('after its own saves, reads only the files it saved, and stats no other', async () => {
+    const sm = manager(recordedFs());
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await sm.saveSession(id, tagged(id));
+    await sm.listSessions();
+    await sm.saveSession('b', tagged('B'));
+    await sm.saveSession('d', tagged('D'));
+    await sm.saveSession('b', tagged('X'));
+    reset();
+    expect(await tags(sm)).toEqual(['a=a', 'b=X', 'c=c', 'd=D', 'e=e']);
+    expect(calls.readFile.sort()).toEqual([file('b'), file('d')]);
+    expect(calls.statMany.sort()).toEqual([file('b'), file('d')]);
+    // The index file is a hint for new processes, which check every file anyway: not rewritten for two files.
+    expect(indexWritten()).toBe(false);
+    reset();
+    expect(await tags(sm)).toEqual(['a=a', 'b=X', 'c=c', 'd=D', 'e=e']);
+    expect(calls).toEqual({ readFile: [], statMany: [], writeFile: [] });
+  });
+
+  it('writes the index file again once more than 64 files were read again, so a new process reads none', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_800_000_000_000 });
+    onTestFinished(() => void vi.useRealTimers());
+    const sm = manager(recordedFs());
+    const ids = Array.from({ length: 65 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await sm.saveSession('a', tagged('a'));
+    vi.advanceTimersByTime(RACY_MS + 1);
+    await sm.listSessions();
+    for (const id of ids) await sm.saveSession(id, tagged(id));
+    // Checked 2 s after they were written: their times can be trusted by the next process.
+    vi.advanceTimersByTime(RACY_MS + 1);
+    reset();
+    await sm.listSessions();
+    expect(calls.readFile).toHaveLength(65);
+    expect(indexWritten()).toBe(true);
+    reset();
+    expect(await tags(manager(recordedFs()))).toEqual(['a=a', ...ids.map((id) => `${id}=${id}`)]);
+    expect(calls.readFile).toEqual([INDEX]);
+  });
+
+  const changes = [
+    ['another connection saved', (other: StateManager) => other.saveSession('c', tagged('C'))],
+    ['another connection deleted', (other: StateManager) => other.deleteSession('c')],
+    ['this connection deleted', (_: StateManager, own: StateManager) => own.deleteSession('c')],
+  ] as const;
+  it.each(changes.flatMap(([what, change]) => [
+    [what, 'between its saves', change, true],
+    [what, 'after its saves', change, false],
+  ]))('checks every file once %s %s, even in the same millisecond as they were', async (_, __, change, saveAfter) => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_800_000_000_000 });
+    onTestFinished(() => void vi.useRealTimers());
+    const sm = manager(recordedFs());
+    const other = manager(idbFs({ dbName }));
+    for (const id of ['a', 'b', 'c']) await sm.saveSession(id, tagged(id));
+    await sm.listSessions();
+    await sm.saveSession('a', tagged('A'));
+    await change(other, sm);
+    if (saveAfter) await sm.saveSession('b', tagged('B'));
+    reset();
+    const listed = await tags(sm);
+    // What a new process, which checks every file, lists.
+    expect(listed).toEqual(await tags(manager(idbFs({ dbName }))));
+    expect(calls.statMany.sort()).toEqual(listed.map((row) => file(row.slice(0, row.indexOf('=')))));
   });
 });
 
