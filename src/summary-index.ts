@@ -81,6 +81,8 @@ interface DirEntry {
 
 const keyOf = (name: string) => name.slice(0, -EXTENSION.length);
 
+const isListed = (entry: FileEntry | undefined): boolean => entry !== undefined && entry.summary !== null;
+
 function settled(mtimeMs: number, checkedAt: number): boolean {
   return mtimeMs < checkedAt - RACY_MS;
 }
@@ -201,7 +203,7 @@ export class SummaryIndex<T> {
   }
 
   #dirEntry(files: Map<string, FileEntry>, mtimeMs: number, checkedAt: number): DirEntry {
-    const listed = [...files.keys()].filter((name) => files.get(name)!.summary !== null);
+    const listed = [...files.keys()].filter((name) => isListed(files.get(name)));
     const sorted = sortByCodePoint(listed.map(keyOf)).map((key) => key + EXTENSION);
     return { mtimeMs, checkedAt, files, sorted };
   }
@@ -212,19 +214,25 @@ export class SummaryIndex<T> {
    * there: the other files are as they were.
    */
   async #recheck(path: string, old: DirEntry, written: string[], mtimeMs: number, checkedAt: number): Promise<{ entry: DirEntry; changed: boolean }> {
-    const files = new Map(old.files);
     // The fs may spell the directory otherwise (normalised): the files are its children, so their names suffice.
     const names = written.map((file) => file.slice(file.lastIndexOf('/') + 1)).filter((name) => name.endsWith(EXTENSION) && !name.startsWith('.'));
+    // Nothing written: the directory is as checked (and needs no time to settle, as the fs knows it).
+    if (names.length === 0) return { entry: old, changed: false };
+    const files = new Map(old.files);
     const filesCheckedAt = Date.now();
     const stats = await this.#statAll(names.map((name) => `${path}/${name}`));
+    let listedChanged = false;
     await forEachConcurrently(names, async (name, i) => {
       const current = stats[i];
       const entry = current?.isFile() ? await this.#entryOf(name, current, filesCheckedAt) : undefined;
       if (entry === undefined) files.delete(name);
       else files.set(name, entry);
+      if (isListed(entry) !== isListed(old.files.get(name))) listedChanged = true;
     });
     this.#unsaved += names.length;
-    return { entry: this.#dirEntry(files, mtimeMs, checkedAt), changed: this.#unsaved > UNSAVED_LIMIT };
+    // Rewriting listed sessions, the common case, leaves the sorted names as they were.
+    const entry = listedChanged ? this.#dirEntry(files, mtimeMs, checkedAt) : { mtimeMs, checkedAt, files, sorted: old.sorted };
+    return { entry, changed: this.#unsaved > UNSAVED_LIMIT };
   }
 
   /** `stat` of every path, `undefined` where nothing is: in one call when the fs can (`statMany`). */

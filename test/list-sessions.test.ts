@@ -265,6 +265,11 @@ describe('listSessions, counting file reads (IndexedDB)', () => {
     reset();
     expect(await tags(sm)).toEqual(['a=a', 'b=X', 'c=c', 'd=D', 'e=e']);
     expect(calls).toEqual({ readFile: [], statMany: [], writeFile: [] });
+    // A new session takes its place in the order.
+    await sm.saveSession('c0', tagged('new'));
+    reset();
+    expect(await tags(sm)).toEqual(['a=a', 'b=X', 'c=c', 'c0=new', 'd=D', 'e=e']);
+    expect(calls.readFile).toEqual([file('c0')]);
   });
 
   it('writes the index file again once more than 64 files were read again, so a new process reads none', async () => {
