@@ -216,8 +216,8 @@ export class SummaryIndex<T> {
   async #recheck(path: string, old: DirEntry, written: string[], mtimeMs: number, checkedAt: number): Promise<{ entry: DirEntry; changed: boolean }> {
     // The fs may spell the directory otherwise (normalised): the files are its children, so their names suffice.
     const names = written.map((file) => file.slice(file.lastIndexOf('/') + 1)).filter((name) => name.endsWith(EXTENSION) && !name.startsWith('.'));
-    // Nothing written: the directory is as checked (and needs no time to settle, as the fs knows it).
-    if (names.length === 0) return { entry: old, changed: false };
+    // Nothing listable written: the files are as checked (and need no time to settle, as the fs knows it).
+    if (names.length === 0) return { entry: { ...old, mtimeMs, checkedAt }, changed: false };
     const files = new Map(old.files);
     const filesCheckedAt = Date.now();
     const stats = await this.#statAll(names.map((name) => `${path}/${name}`));
