@@ -3,7 +3,7 @@ import { compareCodePoints } from './pyjson/index.js';
 import { CorruptStateError, SerializationError, StorageError, WaymarkError } from './errors.js';
 import { isNotFound, parentDirectory, type MinimalFs } from './fs.js';
 import { KeyQueue } from './key-queue.js';
-import { CHECKPOINT_PREFIX, assertValidKey } from './keys.js';
+import { CHECKPOINT_PREFIX, DOCUMENT_EXTENSION as EXTENSION, assertValidKey, isDocumentFileName } from './keys.js';
 import { isPlainObject, describeType } from './own.js';
 import { JsonSyntaxError, NonJsonValueError, dumpPythonIndent2, parsePythonJson } from './pyjson/index.js';
 import type { StorageBackend } from './storage.js';
@@ -21,7 +21,6 @@ export interface FileStorageOptions {
 
 const SESSIONS_DIR = 'sessions';
 const CHECKPOINTS_DIR = 'checkpoints';
-const EXTENSION = '.json';
 /** Python's json.dump (ensure_ascii) writes pure ASCII, whose Latin-1 bytes are its UTF-8 bytes and cheaper to make. */
 const ASCII = 'latin1';
 
@@ -146,7 +145,7 @@ export class FileStorageBackend implements StorageBackend {
     const keys: string[] = [];
     for (const dir of [SESSIONS_DIR, CHECKPOINTS_DIR]) {
       for (const name of await this.#readdir(fs, `${this.basePath}/${dir}`)) {
-        if (name.startsWith('.') || !name.endsWith(EXTENSION)) continue;
+        if (!isDocumentFileName(name)) continue;
         const key = name.slice(0, -EXTENSION.length);
         if (key.startsWith(prefix)) keys.push(key);
       }

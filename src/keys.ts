@@ -44,6 +44,14 @@ export function assertValidKey(parameter: string, value: unknown): asserts value
   if (rule !== undefined) throw new InvalidKeyError(parameter, String(value), rule);
 }
 
+/** What a stored document's file name ends with: `<key>.json`. */
+export const DOCUMENT_EXTENSION = '.json';
+
+/** Whether a file in `sessions/` or `checkpoints/` holds a document: dot-files (temp files) never do. */
+export function isDocumentFileName(name: string): boolean {
+  return name.endsWith(DOCUMENT_EXTENSION) && !name.startsWith('.');
+}
+
 export const SESSION_PREFIX = 'session_';
 export const CHECKPOINT_PREFIX = 'checkpoint_';
 

@@ -36,6 +36,7 @@
 import { isTempName, tempNameFor } from './atomic-write.js';
 import { CorruptStateError } from './errors.js';
 import { isNotFound, type MinimalFs, type MinimalStats } from './fs.js';
+import { DOCUMENT_EXTENSION as EXTENSION, isDocumentFileName } from './keys.js';
 import { sortByCodePoint } from './pyjson/code-point-order.js';
 import { cloneJson, compareCodePoints, dumpPythonIndent2, parsePythonJson } from './pyjson/index.js';
 import type { JsonObject, JsonValue } from './types.js';
@@ -53,7 +54,6 @@ export interface Summariser<T> {
 
 /** mtimes this close to the moment they were read might not change on the next write (see above). */
 export const RACY_MS = 2000;
-const EXTENSION = '.json';
 const FORMAT = 2;
 const LAYOUT = /\n */g;
 /** Files read again after this process's own saves before the index file is written anew (see above). */
@@ -166,7 +166,7 @@ export class SummaryIndex<T> {
 
   /** Checks every file of a directory, reading those that are new or changed; `changed` when any was, or any is gone. */
   async #check(path: string, old: DirEntry | undefined, mtimeMs: number, checkedAt: number): Promise<{ entry: DirEntry; changed: boolean }> {
-    const names = (await this.#readdir(path)).filter((name) => name.endsWith(EXTENSION) && !name.startsWith('.'));
+    const names = (await this.#readdir(path)).filter(isDocumentFileName);
     // Taken before any file is stat'ed: a file written after it cannot look settled.
     const filesCheckedAt = Date.now();
     const stats = await this.#statAll(names.map((name) => `${path}/${name}`));
@@ -215,7 +215,7 @@ export class SummaryIndex<T> {
    */
   async #recheck(path: string, old: DirEntry, written: string[], mtimeMs: number, checkedAt: number): Promise<{ entry: DirEntry; changed: boolean }> {
     // The fs may spell the directory otherwise (normalised): the files are its children, so their names suffice.
-    const names = written.map((file) => file.slice(file.lastIndexOf('/') + 1)).filter((name) => name.endsWith(EXTENSION) && !name.startsWith('.'));
+    const names = written.map((file) => file.slice(file.lastIndexOf('/') + 1)).filter(isDocumentFileName);
     // Nothing listable written: the files are as checked (and need no time to settle, as the fs knows it).
     if (names.length === 0) return { entry: { ...old, mtimeMs, checkedAt }, changed: false };
     const files = new Map(old.files);
