@@ -138,11 +138,11 @@ export function failStep(state: SessionState, branchId: string, error: StepFaile
  */
 export function reopen(state: SessionState): void {
   for (const branch of Object.values(state.branches)) {
-    const { trace, memory } = branchMeta(branch);
+    const { trace, memory, next } = branchMeta(branch);
     // As completeStep leaves them: history entries never change once recorded.
     trace?.forEach(freezeJson);
     memory?.forEach(freezeJson);
-    if (branchMeta(branch).next === null) continue;
+    if (next === null) continue;
     if (branch.state.status === 'failed') delete state.branchResults[branch.id];
     Object.assign(branch.state, { status: 'running', error: null, endTime: null });
   }
