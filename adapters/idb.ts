@@ -83,7 +83,8 @@ export function idbFs({ dbName = 'waymark', storeName = 'files' }: IdbFsOptions 
       );
     },
 
-    writeFile: (path, data) => {
+    // Text only: this fs does not declare `writesBytes`, so waymark never hands it bytes.
+    writeFile: (path: string, data: string) => {
       const at = normalizePath(path);
       const parent = parentOf(at);
       const walkAll = () =>

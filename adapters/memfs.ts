@@ -42,9 +42,10 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
 
   return {
     atomicWriteFile: true,
+    writesBytes: true,
     readFile: async (path, encoding) => volume.readFileSync(path, encoding) as string,
     writeFile: async (path, data, encoding = 'utf8') => {
-      volume.writeFileSync(path, data, { encoding });
+      volume.writeFileSync(path, typeof data === 'string' ? data : asBuffer(data), { encoding });
       // Written in place, the file leaves its directory's time as it was; listings trust that time
       // to tell them nothing changed, so it moves on as a rename into the directory would move it.
       const now = new Date();
@@ -85,6 +86,11 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
       return { sync: () => done, close: () => done };
     },
   };
+}
+
+/** The bytes as a Buffer over the same memory: memfs copies any other Uint8Array before it copies it into the file. */
+function asBuffer(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface MemoryStateManager {

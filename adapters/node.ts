@@ -14,7 +14,7 @@ import nodeFsModule, {
   writeFileSync,
 } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import type { MinimalFileHandle, MinimalFs, TextEncoding } from '../src/fs.js';
+import type { FileContent, MinimalFileHandle, MinimalFs, TextEncoding } from '../src/fs.js';
 
 export interface NodeFsOptions {
   /**
@@ -69,8 +69,9 @@ const fdatasync = flushWith('fdatasync');
  */
 export function nodeFs({ durable = true, blockingIoLimit = 1 << 20 }: NodeFsOptions = {}): MinimalFs {
   const blocking = blockingIoLimit > 0;
-  const small = (data: string) => blocking && data.length <= blockingIoLimit;
+  const small = (data: FileContent) => blocking && data.length <= blockingIoLimit;
   const fs: MinimalFs = {
+    writesBytes: true,
     readFile: (path, encoding) => (blocking ? readSmallFile(path, encoding, blockingIoLimit) : readFile(path, { encoding, flag: READ })),
     writeFile: (path, data, encoding = 'utf8') => (small(data) ? writeSmallFile(path, data, encoding) : writeFile(path, data, { encoding, flag: WRITE })),
     // Metadata calls: microseconds on a local disk, against a thread-pool round trip.
@@ -95,7 +96,7 @@ export function nodeFs({ durable = true, blockingIoLimit = 1 << 20 }: NodeFsOpti
  * Writes `data` with synchronous calls; with `flush`, awaits it (an fsync,
  * which waits for the disk) before closing.
  */
-async function writeSmallFile(path: string, data: string, encoding: TextEncoding, flush?: (fd: number) => Promise<void>): Promise<void> {
+async function writeSmallFile(path: string, data: FileContent, encoding: TextEncoding, flush?: (fd: number) => Promise<void>): Promise<void> {
   const fd = openSync(path, WRITE);
   try {
     writeFileSync(fd, data, { encoding });
@@ -106,7 +107,7 @@ async function writeSmallFile(path: string, data: string, encoding: TextEncoding
 }
 
 /** Writes and fdatasyncs through one handle, every call asynchronous: for files above the blocking limit. */
-async function writeFileSyncedAsync(path: string, data: string, encoding: TextEncoding): Promise<void> {
+async function writeFileSyncedAsync(path: string, data: FileContent, encoding: TextEncoding): Promise<void> {
   const handle = await open(path, WRITE);
   try {
     await handle.writeFile(data, encoding);

@@ -1,4 +1,4 @@
-import { errorCode, type MinimalFs, type TextEncoding } from './fs.js';
+import { errorCode, type FileContent, type MinimalFs, type TextEncoding } from './fs.js';
 
 let tempCounter = 0;
 
@@ -38,18 +38,19 @@ export async function fsyncDirectory(fs: MinimalFs, dir: string): Promise<void> 
 const MAX_ATTEMPTS = 10;
 
 /**
- * Replaces `dir/fileName` with `text` so that a reader, or a restart after a
+ * Replaces `dir/fileName` with `content` so that a reader, or a restart after a
  * crash, sees either the old content or the new one, never a torn file:
  * write a temp file beside it, fsync it, rename it over the target, fsync the
- * directory. The temp file is removed on any failure. `encoding`: see
- * `MinimalFs.writeFile` (`'latin1'` only for pure ASCII text).
+ * directory. The temp file is removed on any failure. `content` and
+ * `encoding`: see `MinimalFs.writeFile` (bytes only for an fs that
+ * `writesBytes`; `'latin1'` only for pure ASCII text).
  */
-export function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding = 'utf8'): Promise<void> {
-  if (fs.atomicWriteFile) return fs.writeFile(`${dir}/${fileName}`, text, encoding);
-  return writeThroughTempFile(fs, dir, fileName, text, encoding);
+export function writeFileAtomic(fs: MinimalFs, dir: string, fileName: string, content: FileContent, encoding: TextEncoding = 'utf8'): Promise<void> {
+  if (fs.atomicWriteFile) return fs.writeFile(`${dir}/${fileName}`, content, encoding);
+  return writeThroughTempFile(fs, dir, fileName, content, encoding);
 }
 
-async function writeThroughTempFile(fs: MinimalFs, dir: string, fileName: string, text: string, encoding: TextEncoding): Promise<void> {
+async function writeThroughTempFile(fs: MinimalFs, dir: string, fileName: string, content: FileContent, encoding: TextEncoding): Promise<void> {
   const target = `${dir}/${fileName}`;
   // Another process starting up may sweep our temp file as stale between write and
   // rename; the rename then fails with ENOENT and writing again is the remedy.
@@ -59,9 +60,9 @@ async function writeThroughTempFile(fs: MinimalFs, dir: string, fileName: string
     const temp = `${dir}/${tempNameFor(fileName)}`;
     try {
       if (fs.open && fs.writeFileSynced) {
-        await fs.writeFileSynced(temp, text, encoding);
+        await fs.writeFileSynced(temp, content, encoding);
       } else {
-        await fs.writeFile(temp, text, encoding);
+        await fs.writeFile(temp, content, encoding);
         await fsyncPath(fs, temp, 'r+');
       }
       await fs.rename(temp, target);

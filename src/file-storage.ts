@@ -1,11 +1,11 @@
 import { writeFileAtomic, fsyncDirectory, isTempName } from './atomic-write.js';
 import { compareCodePoints } from './pyjson/index.js';
 import { CorruptStateError, SerializationError, StorageError, WaymarkError } from './errors.js';
-import { isNotFound, parentDirectory, type MinimalFs } from './fs.js';
+import { isNotFound, parentDirectory, type FileContent, type MinimalFs } from './fs.js';
 import { KeyQueue } from './key-queue.js';
 import { CHECKPOINT_PREFIX, DOCUMENT_EXTENSION as EXTENSION, assertValidKey, isDocumentFileName } from './keys.js';
 import { isPlainObject, describeType } from './own.js';
-import { JsonSyntaxError, NonJsonValueError, dumpPythonIndent2, parsePythonJson } from './pyjson/index.js';
+import { JsonSyntaxError, NonJsonValueError, dumpPythonIndent2Pieces, parsePythonJson, type TextPieces } from './pyjson/index.js';
 import type { StorageBackend } from './storage.js';
 import { SummaryIndex, type Summariser } from './summary-index.js';
 import type { JsonObject } from './types.js';
@@ -23,6 +23,17 @@ const SESSIONS_DIR = 'sessions';
 const CHECKPOINTS_DIR = 'checkpoints';
 /** Python's json.dump (ensure_ascii) writes pure ASCII, whose Latin-1 bytes are its UTF-8 bytes and cheaper to make. */
 const ASCII = 'latin1';
+/**
+ * From this many characters a document goes to an fs that `writesBytes` as
+ * bytes, encoded piece by piece: below it, joining the pieces into one string
+ * costs less than encoding them one by one.
+ */
+const BYTES_FROM = 32 * 1024;
+
+/** What to write of a document: its bytes where the fs takes them and the document is large, else its text. */
+function contentFor(fs: MinimalFs, text: TextPieces): FileContent {
+  return fs.writesBytes && text.length >= BYTES_FROM ? text.asciiBytes() : text.text();
+}
 
 /**
  * MARSYS's layout on any `MinimalFs`: `<base>/sessions/<key>.json` for
@@ -70,9 +81,10 @@ export class FileStorageBackend implements StorageBackend {
   /** Encodes `data` now (the bytes `save` writes); the returned write stores them. */
   prepareSave(key: string, data: JsonObject): () => Promise<void> {
     assertValidKey('key', key);
-    let text: string;
+    let text: TextPieces;
     try {
-      text = dumpPythonIndent2(data);
+      // Pieces: joined or encoded when written, once the fs says which it takes (see contentFor).
+      text = dumpPythonIndent2Pieces(data);
     } catch (error) {
       if (error instanceof NonJsonValueError) throw new SerializationError(error.segments, error.problem);
       throw error;
@@ -80,7 +92,8 @@ export class FileStorageBackend implements StorageBackend {
     return async () => {
       const fs = this.#readyFs ?? (await this.#fs());
       const dir = this.#dirOf(key);
-      await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, text, ASCII)));
+      const content = contentFor(fs, text);
+      await this.#queue.run(key, () => this.#attempt('write', this.locate(key), () => writeFileAtomic(fs, dir, key + EXTENSION, content, ASCII)));
     };
   }
 

@@ -11,11 +11,12 @@
 export interface MinimalFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
   /**
-   * Writes `data` as UTF-8. `encoding` is `'latin1'` only for text that is
-   * pure ASCII (every document waymark writes is), where both encodings give
-   * the same bytes and Latin-1 is the cheaper to encode; an fs may ignore it.
+   * Writes `data`, text as UTF-8. `encoding` is `'latin1'` only for text
+   * that is pure ASCII (every document waymark writes is), where both
+   * encodings give the same bytes and Latin-1 is the cheaper to encode; an fs
+   * may ignore it. `data` is bytes only for an fs that `writesBytes`.
    */
-  writeFile(path: string, data: string, encoding?: TextEncoding): Promise<void>;
+  writeFile(path: string, data: FileContent, encoding?: TextEncoding): Promise<void>;
   /** Replaces `to` atomically: a reader sees the old file or the new one, never neither. */
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -34,7 +35,7 @@ export interface MinimalFs {
    * stable storage before resolving, in fewer calls than `writeFile` then an
    * fsync through `open` (Node's: open, write, fdatasync, close).
    */
-  writeFileSynced?(path: string, data: string, encoding?: TextEncoding): Promise<void>;
+  writeFileSynced?(path: string, data: FileContent, encoding?: TextEncoding): Promise<void>;
   /**
    * Optional: `stat` of a symbolic link itself. An fs that has links should
    * have it: waymark then refuses to use a `sessions/` or `checkpoints/`
@@ -66,7 +67,18 @@ export interface MinimalFs {
    * file, as a rename into the directory would: listings trust that time.
    */
   readonly atomicWriteFile?: boolean;
+  /**
+   * Set by an fs whose `writeFile` (and `writeFileSynced`) also take bytes, a
+   * `Uint8Array` written as it is, as Node's and memfs's do. waymark hands
+   * such an fs a large document already encoded: the writer's pieces of text
+   * go straight into the bytes, and the whole text is never copied into one
+   * string first (see pyjson/text-pieces.ts). Any other fs is given strings only.
+   */
+  readonly writesBytes?: boolean;
 }
+
+/** What a write stores: text, or (only for an fs that `writesBytes`) bytes. */
+export type FileContent = string | Uint8Array;
 
 /** How text is turned into bytes: UTF-8, or for pure ASCII text the same bytes by Latin-1. */
 export type TextEncoding = 'utf8' | 'latin1';

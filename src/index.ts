@@ -4,7 +4,7 @@ export { FileStorageBackend } from './file-storage.js';
 export type { FileStorageOptions } from './file-storage.js';
 export type { StorageBackend } from './storage.js';
 export type { Summariser } from './summary-index.js';
-export type { MinimalFs, MinimalStats, MinimalFileHandle, TextEncoding } from './fs.js';
+export type { FileContent, MinimalFs, MinimalStats, MinimalFileHandle, TextEncoding } from './fs.js';
 export type { Clock } from './clock.js';
 export {
   WaymarkError,

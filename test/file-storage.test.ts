@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStateError, FileStorageBackend, InvalidKeyError, StateManager, StorageError, type MinimalFs } from '../src/index.js';
+import { dumpPythonIndent2, markPythonFloat } from '../src/pyjson/index.js';
+import type { JsonObject } from '../src/types.js';
 import { FILE_SYSTEMS, type Place } from './support/file-systems.js';
 import { sampleState } from './support/states.js';
 import { wrapWrites } from './support/wrap-writes.js';
@@ -40,6 +42,24 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
     expect(stored).toMatch(/^[\x00-\x7e]*$/);
     expect(stored).toContain('"\\u00e9 \\u00ff \\u007f \\u0080 \\u2713 \\ud83d\\ude00 \\ud800 \\"quoted\\" \\n"');
     expect(await backend.load('k')).toEqual({ text, [text]: [text] });
+  });
+
+  it('writes a large document exactly, as bytes where the fs takes them and as text where it does not', async () => {
+    const written: Array<{ type: string; bytes: number }> = [];
+    const watched = wrapWrites(place.fs, (write) => async (path, data) => {
+      written.push({ type: typeof data === 'string' ? 'text' : 'bytes', bytes: data.length });
+      return write(path, data);
+    });
+    const large = new FileStorageBackend(place.base, { fs: watched });
+    const doc = largeDocument();
+    await large.save('large', doc);
+    await large.save('small', { a: 'é' });
+    expect((await place.fs.readFile(large.locate('large'), 'utf8')) === dumpPythonIndent2(doc)).toBe(true);
+    expect(await large.load('large')).toEqual(doc);
+    const [largeWrite, smallWrite] = written;
+    expect(largeWrite!.bytes).toBeGreaterThan(200_000);
+    expect(largeWrite!.type).toBe(place.fs.writesBytes ? 'bytes' : 'text');
+    expect(smallWrite!.type).toBe('text');
   });
 
   it('loads what it saved, and undefined for a missing key', async () => {
@@ -105,6 +125,14 @@ describe.each(FILE_SYSTEMS)('FileStorageBackend on $name', ({ makePlace }) => {
   });
 });
 
+/** About 300 KB of JSON with text to escape and Python floats: above the size from which a save is written as bytes. */
+function largeDocument(): JsonObject {
+  const messages = Array.from({ length: 1_500 }, (_, n) => ({ role: n % 2 ? 'assistant' : 'user', content: `step ${n}: naïve “draft” ✓ ${'text '.repeat(30)}`, score: n / 3 }));
+  const doc: JsonObject = { temperature: 1, messages };
+  markPythonFloat(doc, 'temperature');
+  return doc;
+}
+
 /** Wraps an fs so that the next write (plain or synced) writes part of its data and then fails, as a full disk would. */
 function failingMidWrite(fs: MinimalFs): MinimalFs & { armed: boolean } {
   const failing = wrapWrites(fs, (write) => async (path, data) => {
@@ -143,13 +171,21 @@ describe.each(FILE_SYSTEMS)('a temp file swept by another process on $name', ({ 
 });
 
 describe.each(FILE_SYSTEMS)('a write that fails half-way on $name', ({ makePlace }) => {
-  it('leaves the previous version loadable and no temp file behind', async () => {
+  // Large: written as bytes on a file system that takes them.
+  it.each([
+    ['small', () => ({})],
+    ['large', () => ({ notes: largeDocument() })],
+  ])('leaves the previous version loadable and no temp file behind (%s state)', async (_size, extra) => {
     const place = await makePlace();
     const fs = failingMidWrite(place.fs);
     const manager = new StateManager(new FileStorageBackend(place.base, { fs }));
-    await manager.saveSession('s', sampleState(1));
+    const stateAt = (step: number) => {
+      const state = sampleState(step);
+      return { ...state, metadata: { ...state.metadata, ...extra() } };
+    };
+    await manager.saveSession('s', stateAt(1));
     fs.armed = true;
-    const error = await manager.saveSession('s', sampleState(2)).catch((e: unknown) => e);
+    const error = await manager.saveSession('s', stateAt(2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(/ENOSPC/);
     expect((await manager.loadSession('s'))!.metadata.step).toBe(1);

@@ -19,7 +19,7 @@ import {
 import { memFs } from '../adapters/memfs.js';
 import { dumpPythonIndent2Slow, marsysChecksumNow, parsePythonJson, type MarsysChecksumFields } from '../src/pyjson/index.js';
 import { diamond, loop, managerOn } from './support/workflows.js';
-import { wrapWrites } from './support/wrap-writes.js';
+import { wrapWrites, writtenText } from './support/wrap-writes.js';
 
 const sessionId = 'run-1';
 
@@ -451,7 +451,7 @@ describe('a long history', () => {
   it('is saved whole and exact at every step, across a pause and a resume, while its entries are written from memory', async () => {
     const sessionTexts: string[] = [];
     const fs = wrapWrites(memFs(), (write) => async (path, data) => {
-      if (path.includes('/sessions/')) sessionTexts.push(data);
+      if (path.includes('/sessions/')) sessionTexts.push(writtenText(data));
       return write(path, data);
     });
     const sm = managerOn(fs);

@@ -4,6 +4,7 @@ import {
   cloneJson,
   dumpPythonCompactSorted,
   dumpPythonIndent2,
+  dumpPythonIndent2Pieces,
   dumpPythonIndent2Slow,
   markPythonFloat,
   MAX_NESTING_DEPTH,
@@ -20,6 +21,8 @@ import type { JsonObject, JsonValue } from '../src/types.js';
 function expectWrittenAsCopy(value: JsonValue): void {
   const copy = cloneJson(value);
   expect(dumpPythonIndent2(value)).toBe(dumpPythonIndent2Slow(copy));
+  // The same text as pieces, as a save writes it (bytes encoded straight from them).
+  expect(Buffer.from(dumpPythonIndent2Pieces(value).asciiBytes()).toString('latin1')).toBe(dumpPythonIndent2Slow(copy));
   expect(dumpPythonIndent2(value)).toBe(dumpPythonIndent2(copy));
   expect(dumpPythonCompactSorted(value)).toBe(dumpPythonCompactSorted(copy));
 }

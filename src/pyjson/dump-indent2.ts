@@ -1,20 +1,28 @@
 import type { JsonObject, JsonValue } from '../types.js';
 import { setOwn } from '../own.js';
-import { asciiStringLiteral, escapeNonAscii } from './ascii-escape.js';
+import { asciiStringLiteral, escapeNonAsciiInto } from './ascii-escape.js';
 import type { DumpOptions } from './dump-options.js';
 import { JoinedTexts, flattened, frozenEntry, frozenRunOf, type FrozenEntry } from './frozen-texts.js';
 import { inspectValue, numberNeedsPythonForm } from './inspect-value.js';
 import { containerForms, keyOrderOf, type ContainerForms } from './number-forms.js';
 import { formatPythonNumber } from './python-number.js';
 import { StandIns } from './stand-ins.js';
+import { TextPieces } from './text-pieces.js';
 
 const NEWLINE = /\n/g;
 
-/** Native indent-2 JSON of a container, made ASCII and its lines shifted right so that its closing bracket sits at `indent`. */
-function nativeText(container: object, indent: string): string {
+/** Adds native indent-2 JSON of a container, made ASCII and its lines shifted right so that its closing bracket sits at `indent`. */
+function writeNative(container: object, indent: string, out: TextPieces): void {
   const json = JSON.stringify(container, null, 2);
   // Empty containers are `[]`/`{}` on one line in both languages.
-  return escapeNonAscii(indent === '' || json.length <= 2 ? json : json.replace(NEWLINE, `\n${indent}`));
+  escapeNonAsciiInto(indent === '' || json.length <= 2 ? json : json.replace(NEWLINE, `\n${indent}`), out);
+}
+
+/** What `write` adds, as one string. */
+function textOf(write: (out: TextPieces) => void): string {
+  const out = new TextPieces();
+  write(out);
+  return out.text();
 }
 
 const ALL_SPECIAL = (): boolean => true;
@@ -54,8 +62,9 @@ function whileRemembering<T>(write: () => T): T {
 function frozenText(container: object, entry: FrozenEntry, indent: string): string {
   let text = entry.indent2?.get(indent);
   if (text !== undefined) return text;
-  if (remembering) return encodeSpecial(container, indent, ALL_SPECIAL);
-  text = flattened(whileRemembering(() => encodeSpecial(container, indent, ALL_SPECIAL)));
+  const write = (out: TextPieces) => writeSpecial(container, indent, ALL_SPECIAL, out);
+  if (remembering) return textOf(write);
+  text = flattened(whileRemembering(() => textOf(write)));
   const texts = (entry.indent2 ??= new Map());
   if (texts.size === INDENTS_KEPT) texts.clear();
   texts.set(indent, text);
@@ -63,14 +72,14 @@ function frozenText(container: object, entry: FrozenEntry, indent: string): stri
 }
 
 /**
- * The text of an array whose closing bracket sits at `indent` and whose
+ * Adds the text of an array whose closing bracket sits at `indent` and whose
  * members are all deep-frozen (a history of frozen entries): its run's
- * joined texts, plus the texts of members new since; `undefined` for any
- * other array.
+ * joined texts, plus the texts of members new since. Adds nothing and
+ * returns `false` for any other array.
  */
-function frozenArrayText(array: unknown[], indent: string): string | undefined {
+function writeFrozenArray(array: unknown[], indent: string, out: TextPieces): boolean {
   const run = remembering ? undefined : frozenRunOf(array);
-  if (run === undefined || run.members.length !== array.length) return undefined;
+  if (run === undefined || run.members.length !== array.length) return false;
   const inner = `${indent}  `;
   let joined = run.indent2;
   if (joined === undefined || joined.indent !== inner) run.indent2 = joined = new JoinedTexts(inner);
@@ -81,7 +90,11 @@ function frozenArrayText(array: unknown[], indent: string): string | undefined {
       joined.append(frozenText(member, frozenEntry(member)!, inner), `,\n${inner}`);
     }
   });
-  return `[\n${inner}${joined.body}\n${indent}]`;
+  // The body apart: it is the long piece, and flat already.
+  out.add(`[\n${inner}`);
+  out.add(joined.body);
+  out.add(`\n${indent}]`);
+  return true;
 }
 
 /**
@@ -90,41 +103,44 @@ function frozenArrayText(array: unknown[], indent: string): string | undefined {
  * as it is written (ASCII out); any other container is handed to
  * `JSON.stringify`, whose indent-2 layout is Python's, and shifted right.
  */
-function encodeSpecial(container: object, indent: string, isSpecial: (container: object) => boolean): string {
+function writeSpecial(container: object, indent: string, isSpecial: (container: object) => boolean, out: TextPieces): void {
   const inner = `${indent}  `;
   const forms = containerForms(container);
-  let out = '';
   if (Array.isArray(container)) {
-    const remembered = frozenArrayText(container, indent);
-    if (remembered !== undefined) return remembered;
+    if (writeFrozenArray(container, indent, out)) return;
+    if (container.length === 0) return out.add('[]');
     for (let i = 0; i < container.length; i++) {
-      out += `${i === 0 ? '' : ','}\n${inner}${encodeMember(container[i] as JsonValue, String(i), forms, inner, isSpecial)}`;
+      out.add(`${i === 0 ? '[' : ','}\n${inner}`);
+      writeMember(container[i] as JsonValue, String(i), forms, inner, isSpecial, out);
     }
-    return out === '' ? '[]' : `[${out}\n${indent}]`;
+    return out.add(`\n${indent}]`);
   }
   const object = container as JsonObject;
   const keys = keyOrderOf(object, forms) ?? Object.keys(object);
+  if (keys.length === 0) return out.add('{}');
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    out += `${i === 0 ? '' : ','}\n${inner}${asciiStringLiteral(key)}: ${encodeMember(object[key] as JsonValue, key, forms, inner, isSpecial)}`;
+    out.add(`${i === 0 ? '{' : ','}\n${inner}${asciiStringLiteral(key)}: `);
+    writeMember(object[key] as JsonValue, key, forms, inner, isSpecial, out);
   }
-  return out === '' ? '{}' : `{${out}\n${indent}}`;
+  out.add(`\n${indent}}`);
 }
 
-function encodeMember(
+function writeMember(
   value: JsonValue,
   key: string,
   forms: ContainerForms | undefined,
   indent: string,
   isSpecial: (container: object) => boolean,
-): string {
-  if (typeof value === 'number') return formatPythonNumber(value, forms?.numbers?.get(key));
-  if (typeof value === 'string') return asciiStringLiteral(value);
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  out: TextPieces,
+): void {
+  if (typeof value === 'number') return out.add(formatPythonNumber(value, forms?.numbers?.get(key)));
+  if (typeof value === 'string') return out.add(asciiStringLiteral(value));
+  if (typeof value !== 'object' || value === null) return out.add(JSON.stringify(value));
   const frozen = frozenEntry(value);
-  if (frozen !== undefined) return frozenText(value, frozen, indent);
-  if (isSpecial(value)) return encodeSpecial(value, indent, isSpecial);
-  return nativeText(value, indent);
+  if (frozen !== undefined) return out.add(frozenText(value, frozen, indent));
+  if (isSpecial(value)) return writeSpecial(value, indent, isSpecial, out);
+  writeNative(value, indent, out);
 }
 
 /**
@@ -138,11 +154,11 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
   const isArray = Array.isArray(container);
   if (!isArray && keyOrderOf(container, forms) !== undefined) {
     // JS objects cannot hold integer-like keys out of numeric order: write this one by hand.
-    return standIns.add(encodeSpecial(container, '  '.repeat(depth), (c) => special.has(c)));
+    return standIns.add(textOf((out) => writeSpecial(container, '  '.repeat(depth), (c) => special.has(c), out)));
   }
   if (isArray) {
-    const text = frozenArrayText(container as unknown[], '  '.repeat(depth));
-    if (text !== undefined) return standIns.add(text);
+    const out = new TextPieces();
+    if (writeFrozenArray(container as unknown[], '  '.repeat(depth), out)) return standIns.add(out.text());
   }
   const source = container as Record<string, unknown>;
   const copy = (isArray ? (container as unknown[]).slice() : { ...source }) as Record<string, unknown>;
@@ -191,17 +207,41 @@ function withStandIns(container: object, depth: number, special: ReadonlySet<obj
  * it carries a stand-in (stand-ins.ts) for Python's text.
  */
 export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): string {
+  return dumpPythonIndent2Pieces(value, options).text();
+}
+
+/**
+ * `dumpPythonIndent2`'s text as pieces (see text-pieces.ts): for a writer
+ * that encodes them straight into the bytes it writes, so that a large
+ * document's text is never copied into one string first.
+ */
+export function dumpPythonIndent2Pieces(value: JsonValue, options: DumpOptions = {}): TextPieces {
   const { special, remembered, walked, deepest } = inspectValue(value, options.allowNonFinite ?? false);
-  if (typeof value === 'number') return formatPythonNumber(value, undefined);
-  if (typeof value !== 'object' || value === null) return escapeNonAscii(JSON.stringify(value));
-  const frozen = frozenEntry(value);
-  if (frozen !== undefined) return frozenText(value, frozen, '');
-  if (!special.has(value)) return nativeText(value, '');
-  // Mostly remembered texts: the rest by hand too, so the whole is one-byte text (see frozenText).
-  if (remembered && walked <= BY_HAND_MAX_MEMBERS && deepest <= BY_HAND_MAX_DEPTH) return encodeSpecial(value, '', ALL_SPECIAL);
+  const out = new TextPieces();
+  if (typeof value === 'number') {
+    out.add(formatPythonNumber(value, undefined));
+  } else if (typeof value !== 'object' || value === null) {
+    escapeNonAsciiInto(JSON.stringify(value), out);
+  } else {
+    const frozen = frozenEntry(value);
+    if (frozen !== undefined) out.add(frozenText(value, frozen, ''));
+    else if (!special.has(value)) writeNative(value, '', out);
+    // Mostly remembered texts: the rest by hand too, so the whole is one-byte text (see frozenText).
+    else if (remembered && walked <= BY_HAND_MAX_MEMBERS && deepest <= BY_HAND_MAX_DEPTH) writeSpecial(value, '', ALL_SPECIAL, out);
+    else return withNativeLayout(value, special);
+  }
+  return out;
+}
+
+/** A special container's text: native, with stand-ins; by hand when the document held a string like a stand-in. */
+function withNativeLayout(value: object, special: ReadonlySet<object>): TextPieces {
   const standIns = new StandIns();
   const json = JSON.stringify(withStandIns(value, 0, special, standIns), null, 2);
-  return standIns.resolve(json) ?? encodeSpecial(value, '', (container) => special.has(container));
+  const out = new TextPieces();
+  if (standIns.resolveInto(json, out)) return out;
+  const byHand = new TextPieces();
+  writeSpecial(value, '', (container) => special.has(container), byHand);
+  return byHand;
 }
 
 /**
@@ -212,6 +252,7 @@ export function dumpPythonIndent2(value: JsonValue, options: DumpOptions = {}): 
  */
 export function dumpPythonIndent2Slow(value: JsonValue, options: DumpOptions = {}): string {
   inspectValue(value, options.allowNonFinite ?? false);
-  if (typeof value !== 'object' || value === null) return encodeMember(value, '', undefined, '', ALL_SPECIAL);
-  return encodeSpecial(value, '', ALL_SPECIAL);
+  return textOf((out) =>
+    typeof value !== 'object' || value === null ? writeMember(value, '', undefined, '', ALL_SPECIAL, out) : writeSpecial(value, '', ALL_SPECIAL, out),
+  );
 }

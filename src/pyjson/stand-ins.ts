@@ -8,7 +8,8 @@
  * as `JSON.stringify` writes it. Collisions are still detected, not assumed
  * away: `resolve` refuses unless it finds each stand-in exactly once.
  */
-import { escapeNonAscii } from './ascii-escape.js';
+import { escapeNonAsciiInto } from './ascii-escape.js';
+import type { TextPieces } from './text-pieces.js';
 
 const PREFIX = '\u0000waymark:';
 const LITERAL = '"\\u0000waymark:';
@@ -22,20 +23,23 @@ export class StandIns {
   }
 
   /**
-   * `json` (`JSON.stringify`'s text) made ASCII as `escapeNonAscii` makes it,
-   * with each stand-in replaced by its text; `undefined` when the document
-   * itself held a string looking like a stand-in, so the caller can write it
-   * another way. The escaping is done on the pieces between stand-ins, which
-   * are slices of `json`: escaping the whole first would leave a string of
-   * thousands of pieces (one per non-ASCII run) that the scan for stand-ins
-   * would copy whole, a megabyte at a time for a large document.
+   * Adds to `out` `json` (`JSON.stringify`'s text) made ASCII as
+   * `escapeNonAscii` makes it, with each stand-in replaced by its text;
+   * returns `false` when the document itself held a string looking like a
+   * stand-in (`out` is then partly written, and to be dropped), so the caller
+   * can write it another way. The escaping is done on the pieces between
+   * stand-ins, which are slices of `json`: escaping the whole first would
+   * leave a string of thousands of pieces (one per non-ASCII run) that the
+   * scan for stand-ins would copy whole, a megabyte at a time for a large document.
    */
-  resolve(json: string): string | undefined {
+  resolveInto(json: string, out: TextPieces): boolean {
     const texts = this.#texts;
-    if (texts.length === 0) return escapeNonAscii(json);
+    if (texts.length === 0) {
+      escapeNonAsciiInto(json, out);
+      return true;
+    }
     const seen = new Uint8Array(texts.length);
     let found = 0;
-    let out = '';
     let copiedUpTo = 0;
     for (let at = json.indexOf(LITERAL); at !== -1; at = json.indexOf(LITERAL, at + 1)) {
       let end = at + LITERAL.length;
@@ -43,13 +47,16 @@ export class StandIns {
       while (end < json.length && json.charCodeAt(end) >= 0x30 && json.charCodeAt(end) <= 0x39) index = index * 10 + json.charCodeAt(end++) - 0x30;
       // Not a stand-in's shape (no digits, no closing quote): text that merely starts like one.
       if (end === at + LITERAL.length || json.charCodeAt(end) !== 0x22) continue;
-      if (index >= texts.length || seen[index] === 1) return undefined;
+      if (index >= texts.length || seen[index] === 1) return false;
       seen[index] = 1;
       found++;
       // Stand-in texts are ASCII already, and not escaped again.
-      out += escapeNonAscii(json.slice(copiedUpTo, at)) + texts[index];
+      escapeNonAsciiInto(json.slice(copiedUpTo, at), out);
+      out.add(texts[index] as string);
       copiedUpTo = end + 1;
     }
-    return found === texts.length ? out + escapeNonAscii(json.slice(copiedUpTo)) : undefined;
+    if (found !== texts.length) return false;
+    escapeNonAsciiInto(json.slice(copiedUpTo), out);
+    return true;
   }
 }

@@ -336,6 +336,38 @@ export function describeMinimalFs(name: string, makeFs: () => Promise<FsFixture>
       });
     });
 
+    describe('bytes, when the fs writesBytes', () => {
+      const NO_BYTES = 'this fs does not declare writesBytes: waymark hands it strings only';
+
+      /** `text`'s ASCII bytes as a view into the middle of a larger buffer, as an encoder may leave them (not a Node Buffer). */
+      function bytesInside(text: string): Uint8Array {
+        const backing = new Uint8Array(text.length + 16).fill(0x21);
+        const view = backing.subarray(8, 8 + text.length);
+        new TextEncoder().encodeInto(text, view);
+        return view;
+      }
+
+      it.for([
+        ['a small file', '{"x": 1}'],
+        ['a file above the blocking limit (2 MiB)', `${'0123456789abcdef'.repeat((2 * 1024 * 1024) / 16)}\n`],
+      ])('writeFile stores exactly the bytes of %s, and only those', async ([, text = ''], { skip }) => {
+        if (!fs.writesBytes) return skip(NO_BYTES);
+        await fs.writeFile(at('bytes.json'), 'an older and longer content, to be replaced'.repeat(3));
+        await fs.writeFile(at('bytes.json'), bytesInside(text));
+        expect((await fs.readFile(at('bytes.json'), 'utf8')) === text).toBe(true);
+        expect((await fs.stat(at('bytes.json'))).size).toBe(text.length);
+      });
+
+      it.for([
+        ['a small file', '{"y": 2}'],
+        ['a file above the blocking limit (2 MiB)', `${'fedcba9876543210'.repeat((2 * 1024 * 1024) / 16)}\n`],
+      ])('writeFileSynced stores exactly the bytes of %s', async ([, text = ''], { skip }) => {
+        if (!fs.writesBytes || fs.writeFileSynced === undefined) return skip(`${NO_BYTES}, or it has no writeFileSynced`);
+        await fs.writeFileSynced(at('synced.json'), bytesInside(text));
+        expect((await fs.readFile(at('synced.json'), 'utf8')) === text).toBe(true);
+      });
+    });
+
     describe('open, for fsync, when the fs has it', () => {
       it('opens a file r+ to sync and close it, leaving its content', async ({ skip }) => {
         if (fs.open === undefined) return skip('this fs has no open: atomic but not durable');

@@ -12,13 +12,15 @@
  * is not recorded. The test marks where each API call resolved with `ack()`.
  *
  * It offers what the wrapped fs offers (`open`, `writeFileSynced`, `lstat`, `statMany`,
- * `atomicWriteFile`), so waymark takes the same paths through it.
+ * `atomicWriteFile`, `writesBytes`), so waymark takes the same paths through it.
+ * Bytes written are recorded as their (ASCII) text.
  *
  * Paths are recorded relative to `root` (`''` is `root` itself). Every path
  * an operation names outside `root`, reads included, is listed in `outside`:
  * nothing waymark does should ever land there.
  */
 import type { MinimalFileHandle, MinimalFs } from '../../src/fs.js';
+import { writtenText } from './wrap-writes.js';
 
 export type FsOp =
   | { op: 'mkdir'; path: string }
@@ -95,7 +97,7 @@ export function recordingFs(inner: MinimalFs, root: string): RecordingFs {
     async writeFile(path, data) {
       const at = relative(path);
       await inner.writeFile(path, data);
-      if (at !== undefined) record({ op: 'write', path: at, data });
+      if (at !== undefined) record({ op: 'write', path: at, data: writtenText(data) });
     },
     async rename(from, to) {
       const source = relative(from);
@@ -127,7 +129,7 @@ export function recordingFs(inner: MinimalFs, root: string): RecordingFs {
   };
 
   // Transparent to what the wrapped fs can do: reads it offers pass through, flags are kept.
-  const { lstat, statMany, atomicWriteFile } = inner;
+  const { lstat, statMany, atomicWriteFile, writesBytes } = inner;
   if (lstat !== undefined) {
     fs.lstat = (path) => {
       relative(path);
@@ -140,7 +142,7 @@ export function recordingFs(inner: MinimalFs, root: string): RecordingFs {
       return statMany.call(inner, paths);
     };
   }
-  const recorded: RecordingFs = atomicWriteFile ? { ...fs, atomicWriteFile } : fs;
+  const recorded: RecordingFs = { ...fs, ...(atomicWriteFile && { atomicWriteFile }), ...(writesBytes && { writesBytes }) };
   const open = inner.open;
   if (open !== undefined) {
     recorded.open = async (path, flags): Promise<MinimalFileHandle> => {
@@ -162,7 +164,7 @@ export function recordingFs(inner: MinimalFs, root: string): RecordingFs {
       const at = relative(path);
       await writeFileSynced.call(inner, path, data);
       if (at !== undefined) {
-        record({ op: 'write', path: at, data });
+        record({ op: 'write', path: at, data: writtenText(data) });
         record({ op: 'fsync', path: at });
       }
     };

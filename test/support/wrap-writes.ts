@@ -1,7 +1,7 @@
-import type { MinimalFs } from '../../src/index.js';
+import type { FileContent, MinimalFs } from '../../src/index.js';
 
-/** A write of text to a path, as `writeFile` and `writeFileSynced` make one. */
-export type Write = (path: string, data: string) => Promise<void>;
+/** A write to a path, as `writeFile` and `writeFileSynced` make one: bytes only on an fs that `writesBytes`. */
+export type Write = (path: string, data: FileContent) => Promise<void>;
 
 /**
  * `fs` with every way it writes a file (`writeFile`, and `writeFileSynced`
@@ -13,4 +13,9 @@ export function wrapWrites(fs: MinimalFs, wrap: (write: Write) => Write): Minima
   const synced = fs.writeFileSynced;
   if (synced) wrapped.writeFileSynced = wrap((path, data) => synced.call(fs, path, data));
   return wrapped;
+}
+
+/** What a write stored, as text: waymark writes bytes only of ASCII text. */
+export function writtenText(data: FileContent): string {
+  return typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
 }
