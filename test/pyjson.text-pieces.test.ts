@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freezeJson } from '../src/orchestra/json-copy.js';
-import { cloneJson, dumpPythonIndent2Pieces, dumpPythonIndent2Slow, markPythonFloat } from '../src/pyjson/index.js';
+import {
+  cloneJson,
+  dumpPythonIndent2Pieces,
+  dumpPythonIndent2Slow,
+  markPythonFloat,
+  marsysChecksum,
+  marsysChecksumInput,
+  marsysChecksumNow,
+  type MarsysChecksumFields,
+} from '../src/pyjson/index.js';
 import { LONG_PIECE, TextPieces } from '../src/pyjson/text-pieces.js';
 import type { JsonObject, JsonValue } from '../src/types.js';
 
@@ -80,5 +90,38 @@ describe('dumpPythonIndent2Pieces', () => {
       // Kept as pieces, not one string: the point of the exercise.
       expect(out.pieces().length).toBeGreaterThan(1);
     }
+  });
+});
+
+describe('the MARSYS checksum of a document holding long remembered histories', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Two branches whose histories are frozen entries, their remembered texts long pieces of the checksum's input. */
+  function session(): MarsysChecksumFields {
+    const branch = (from: number) => ({ id: `b${from}`, metadata: { waymark: { memory: Array.from({ length: 150 }, (_, n) => entry(from + n)) } }, state: { step: from } });
+    return { session_id: 's', timestamp: 1700000000.5, branches: { main: branch(0), child: branch(1000) }, active_branches: ['main'], completed_branches: ['child'] };
+  }
+
+  /** What it must be: SHA-256 of the input written from an unfrozen copy, which nothing is remembered of. */
+  const expectedOf = (doc: MarsysChecksumFields) => createHash('sha256').update(marsysChecksumInput(cloneJson(doc))).digest('hex');
+
+  it.each([
+    ['on Node', false],
+    ['without Node (the portable code, as in a browser)', true],
+  ])('hashes every piece, in order, %s', async (_where, portable) => {
+    if (portable) vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const doc = session();
+    const expected = expectedOf(doc);
+    expect(marsysChecksumInput(doc).length).toBeGreaterThan(4 * LONG_PIECE);
+    // Twice: the second time from the remembered texts. Written first, as a save does: that finds the frozen values.
+    for (let round = 0; round < 2; round++) {
+      dumpPythonIndent2Pieces(doc);
+      expect(marsysChecksumNow(doc)).toBe(expected);
+      await expect(marsysChecksum(doc)).resolves.toBe(expected);
+    }
+    // A history that grew: the remembered text grows with it.
+    (doc.branches.main as { metadata: { waymark: { memory: JsonValue[] } } }).metadata.waymark.memory.push(entry(9999));
+    dumpPythonIndent2Pieces(doc);
+    expect(marsysChecksumNow(doc)).toBe(expectedOf(doc));
   });
 });

@@ -8,6 +8,7 @@ import { MAX_NESTING_DEPTH } from './nesting-limit.js';
 import { containerForms, PYTHON_FLOAT, type ContainerForms } from './number-forms.js';
 import type { PathSegment } from './non-json-value-error.js';
 import { formatPythonNumber } from './python-number.js';
+import { LONG_PIECE, TextPieces } from './text-pieces.js';
 
 /**
  * Caches shared by every writer, so that small documents, whose few objects
@@ -58,6 +59,11 @@ const UNUSUAL = new Error('a value that is not plain JSON');
 export class CompactSortedWriter {
   private depth = 0;
   private out = '';
+  /**
+   * While `memberInto` writes: where `out` goes, with each long remembered
+   * text added apart, so that the whole is never copied into one string.
+   */
+  private pieces: TextPieces | undefined;
   /** Set while a text to remember is written (frozen-texts.ts). */
   private remembering = false;
 
@@ -68,9 +74,17 @@ export class CompactSortedWriter {
    * checks `dumpPythonCompactSorted` makes; a refusal is located at `path`.
    */
   member(container: object, key: string, path: readonly PathSegment[]): string {
+    const out = new TextPieces();
+    this.memberInto(container, key, path, out);
+    return out.text();
+  }
+
+  /** `member`, its text added to `out`: long remembered texts as pieces of their own (see text-pieces.ts). */
+  memberInto(container: object, key: string, path: readonly PathSegment[], out: TextPieces): void {
     const value = (container as JsonObject)[key] as JsonValue;
     // Appended to one string: a long chain of concatenations, cheaper to flatten than a deep tree.
     this.out = '';
+    this.pieces = out;
     try {
       this.writeMember(value, key, containerForms(container));
     } catch (error) {
@@ -79,10 +93,22 @@ export class CompactSortedWriter {
       // Throws NonJsonValueError: it refuses everything the writer stops at.
       inspectValueAt(value, this.allowNonFinite, path);
       throw error;
+    } finally {
+      this.pieces = undefined;
     }
-    const out = this.out;
+    out.add(this.out);
     this.out = '';
-    return out;
+  }
+
+  /** Appends a remembered text: to `out`, or, when long and there are pieces, apart. */
+  private appendRemembered(text: string): void {
+    if (this.pieces === undefined || text.length < LONG_PIECE) {
+      this.out += text;
+      return;
+    }
+    this.pieces.add(this.out);
+    this.pieces.add(text);
+    this.out = '';
   }
 
   /** `{"key": ` (first member) or `, "key": ` (the others). */
@@ -157,26 +183,29 @@ export class CompactSortedWriter {
    */
   private writeRemembered(container: JsonValue[] | JsonObject, entry: FrozenEntry): void {
     if (entry.compactSorted !== undefined) {
-      this.out += entry.compactSorted;
+      this.appendRemembered(entry.compactSorted);
     } else if (this.remembering) {
       this.writeContents(container);
     } else {
       entry.compactSorted = flattened(this.textToRemember(() => this.writeContents(container)));
-      this.out += entry.compactSorted;
+      this.appendRemembered(entry.compactSorted);
     }
   }
 
   /** What `write` appends, alone; the texts it meets inside are not kept apart. */
   private textToRemember(write: () => void): string {
     const outer = this.out;
+    const outerPieces = this.pieces;
     const wasRemembering = this.remembering;
     this.out = '';
+    this.pieces = undefined;
     this.remembering = true;
     try {
       write();
       return this.out;
     } finally {
       this.remembering = wasRemembering;
+      this.pieces = outerPieces;
       this.out = outer;
     }
   }
@@ -196,7 +225,7 @@ export class CompactSortedWriter {
       // Kept in the joined text only, not apart as well.
       joined.append(this.textToRemember(() => this.writeRemembered(member, frozenEntry(member)!)), ', ');
     }
-    this.out += joined.body;
+    this.appendRemembered(joined.body);
     return members.length;
   }
 

@@ -3,7 +3,8 @@ import { asciiStringLiteral } from './ascii-escape.js';
 import { sortByCodePoint } from './code-point-order.js';
 import { CompactSortedWriter } from './dump-compact-sorted.js';
 import { inspectValueAt } from './inspect-value.js';
-import { sha256Hex, sha256HexNow } from './sha256.js';
+import { sha256HexOfAscii, sha256HexOfAsciiNow } from './sha256.js';
+import { TextPieces } from './text-pieces.js';
 
 /**
  * The members of a MARSYS session document that its checksum covers, as
@@ -42,26 +43,36 @@ function sortedSet(members: string[], name: string): string {
  * as Python does. Throws `NonJsonValueError` for values that are not JSON.
  */
 export function marsysChecksumInput(doc: MarsysChecksumFields): string {
+  return checksumInputPieces(doc).text();
+}
+
+/** `marsysChecksumInput` as pieces, hashed one after another: a long history is never copied into one string. */
+function checksumInputPieces(doc: MarsysChecksumFields): TextPieces {
   // Python's json writes NaN and Infinity bare (allow_nan=True), so they are hashed that way.
   const writer = new CompactSortedWriter(true);
   const branches = doc.branches;
-  const pairs = sortByCodePoint(Object.keys(branches)).map(
-    (id) => `[${asciiStringLiteral(id)}, ${writer.member(branches, id, ['branches', id])}]`,
-  );
-  // Every string in it was escaped as it was written: the text is ASCII already.
-  return (
-    `{"active_branches": ${sortedSet(doc.active_branches, 'active_branches')}, ` +
-    `"branches": [${pairs.join(', ')}], ` +
-    `"completed_branches": ${sortedSet(doc.completed_branches, 'completed_branches')}, ` +
-    `"session_id": ${writer.member(doc, 'session_id', ['session_id'])}, ` +
-    `"timestamp": ${writer.member(doc, 'timestamp', ['timestamp'])}}`
-  );
+  // Branches first, then the sets: the first value refused is the one reported.
+  const pairs = new TextPieces();
+  sortByCodePoint(Object.keys(branches)).forEach((id, i) => {
+    pairs.add(`${i === 0 ? '' : ', '}[${asciiStringLiteral(id)}, `);
+    writer.memberInto(branches, id, ['branches', id], pairs);
+    pairs.add(']');
+  });
+  // Every string in it is escaped as it is written: the text is ASCII already.
+  const out = new TextPieces();
+  out.add(`{"active_branches": ${sortedSet(doc.active_branches, 'active_branches')}, "branches": [`);
+  for (const piece of pairs.pieces()) out.add(piece);
+  out.add(`], "completed_branches": ${sortedSet(doc.completed_branches, 'completed_branches')}, "session_id": `);
+  writer.memberInto(doc, 'session_id', ['session_id'], out);
+  out.add(', "timestamp": ');
+  writer.memberInto(doc, 'timestamp', ['timestamp'], out);
+  out.add('}');
+  return out;
 }
 
 /** MARSYS's checksum of a session: SHA-256 of `marsysChecksumInput(doc)`, 64 lower-case hex digits. */
 export function marsysChecksum(doc: MarsysChecksumFields): Promise<string> {
-  // The input is ASCII (ensure_ascii), so its UTF-8 bytes are its characters.
-  return sha256Hex(marsysChecksumInput(doc));
+  return sha256HexOfAscii(checksumInputPieces(doc));
 }
 
 /**
@@ -69,5 +80,5 @@ export function marsysChecksum(doc: MarsysChecksumFields): Promise<string> {
  * answers later): for a save, which must hash the state as it is when called.
  */
 export function marsysChecksumNow(doc: MarsysChecksumFields): string {
-  return sha256HexNow(marsysChecksumInput(doc));
+  return sha256HexOfAsciiNow(checksumInputPieces(doc));
 }

@@ -1,3 +1,5 @@
+import type { TextPieces } from './text-pieces.js';
+
 // SHA-256 (FIPS 180-4) in plain TypeScript, for where Web Crypto is missing:
 // browsers expose crypto.subtle only in secure contexts (https, localhost).
 
@@ -70,8 +72,13 @@ export function sha256HexPortable(bytes: Uint8Array): string {
   return hex;
 }
 
+interface NodeHash {
+  update(text: string, encoding?: 'latin1'): NodeHash;
+  digest(encoding: 'hex'): string;
+}
+
 interface NodeCrypto {
-  createHash(algorithm: 'sha256'): { update(text: string): { digest(encoding: 'hex'): string } };
+  createHash(algorithm: 'sha256'): NodeHash;
   /** One-shot hashing (Node 20.12 and later): half the calls of createHash for a small input. */
   hash?(algorithm: 'sha256', text: string, encoding: 'hex'): string;
 }
@@ -102,8 +109,26 @@ const PORTABLE_BELOW = 8192;
  */
 export async function sha256Hex(text: string): Promise<string> {
   const node = nodeCrypto();
-  if (node !== undefined) return nodeSha256Hex(node, text);
-  const bytes = new TextEncoder().encode(text);
+  return node !== undefined ? nodeSha256Hex(node, text) : sha256HexOfBytes(new TextEncoder().encode(text));
+}
+
+/** `sha256Hex` of ASCII text given as pieces (text-pieces.ts), which are hashed one after another, never joined. */
+export async function sha256HexOfAscii(text: TextPieces): Promise<string> {
+  const node = nodeCrypto();
+  return node !== undefined ? nodeSha256HexOfPieces(node, text) : sha256HexOfBytes(text.asciiBytes());
+}
+
+/**
+ * `sha256HexOfAscii`, computed before it returns: Node's crypto on Node,
+ * `sha256HexPortable` elsewhere. For callers that must hash a value in the
+ * same instant they read it.
+ */
+export function sha256HexOfAsciiNow(text: TextPieces): string {
+  const node = nodeCrypto();
+  return node !== undefined ? nodeSha256HexOfPieces(node, text) : sha256HexPortable(text.asciiBytes());
+}
+
+async function sha256HexOfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const subtle = (globalThis.crypto as Partial<Crypto> | undefined)?.subtle;
   // Web Crypto answers on another thread: below a few KB, hashing here is done before the answer would be.
   if (subtle === undefined || bytes.length < PORTABLE_BELOW) return sha256HexPortable(bytes);
@@ -113,16 +138,15 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex;
 }
 
-/**
- * SHA-256 of the UTF-8 bytes of `text`, computed before it returns: Node's
- * crypto on Node, `sha256HexPortable` elsewhere. For callers that must hash
- * a value in the same instant they read it.
- */
-export function sha256HexNow(text: string): string {
-  const node = nodeCrypto();
-  return node !== undefined ? nodeSha256Hex(node, text) : sha256HexPortable(new TextEncoder().encode(text));
-}
-
 function nodeSha256Hex(node: NodeCrypto, text: string): string {
   return node.hash ? node.hash('sha256', text, 'hex') : node.createHash('sha256').update(text).digest('hex');
+}
+
+function nodeSha256HexOfPieces(node: NodeCrypto, text: TextPieces): string {
+  const pieces = text.pieces();
+  if (pieces.length <= 1) return nodeSha256Hex(node, pieces[0] ?? '');
+  const hash = node.createHash('sha256');
+  // ASCII: its Latin-1 bytes are its UTF-8 bytes, and cheaper to make.
+  for (const piece of pieces) hash.update(piece, 'latin1');
+  return hash.digest('hex');
 }

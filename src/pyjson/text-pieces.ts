@@ -53,7 +53,7 @@ export class TextPieces {
    * The text's bytes, each piece encoded straight into one array. Only for
    * ASCII text, as every text waymark's writers make is: one byte per character.
    */
-  asciiBytes(): Uint8Array {
+  asciiBytes(): Uint8Array<ArrayBuffer> {
     const bytes = new Uint8Array(this.length);
     encoder ??= new TextEncoder();
     let at = 0;
