@@ -12,6 +12,8 @@ import terser from '@rollup/plugin-terser';
 import { rollup, type OutputChunk, type RollupLog } from 'rollup';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpPythonIndent2, parsePythonJson } from '../src/pyjson/index.js';
+import { describeInBrowser, launchChromium, serve } from './support/browser.js';
 
 const root = realpathSync(fileURLToPath(new URL('..', import.meta.url)));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -92,6 +94,40 @@ describe('the browser bundle of an app using waymark and waymark/idb', () => {
     expect(chunk.dynamicImports).toEqual([]);
     expect(loaded.filter((id) => /^(\0)?node:|^(fs|path)(\/|$)/.test(id))).toEqual([]);
     expect(chunk.code).not.toMatch(/\bfrom\s*["'](node:|fs\b|path\b)|\bimport\s*\(\s*["']|\brequire\s*\(/);
+  });
+
+  describeInBrowser('in Chromium, on IndexedDB', () => {
+    it('saves a large session as the ASCII text Node writes, and loads it back verified', async () => {
+      // About 300 KB, with text to escape: written as bytes, which the IndexedDB fs keeps as text.
+      const notes = Array.from({ length: 1_500 }, (_, n) => ({ step: n, text: `naïve “draft” ${n} — ✓ 😀 ${'word '.repeat(30)}` }));
+      const page = '<!doctype html><script type="module">import * as waymark from "/app.js"; window.waymark = waymark;</script>';
+      const server = await serve({ '/': page, '/app.js': chunk.code });
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`${server.origin}/`);
+        await tab.waitForFunction(() => 'waymark' in window);
+        const result = await tab.evaluate(async (notes) => {
+          // The bundle's exports, as the page put them (a test cannot import() here: vitest rewrites it).
+          const { FileStorageBackend, StateManager, idbFs } = (window as unknown as { waymark: typeof import('../src/index.js') & typeof import('../adapters/idb.js') }).waymark;
+          const fs = idbFs({ dbName: 'large-session' });
+          const manager = new StateManager(new FileStorageBackend('/state', { fs }));
+          const state = { branches: {}, activeBranches: new Set<string>(), completedBranches: new Set<string>(), waitingBranches: {}, branchResults: {}, parentChildMap: {}, childParentMap: {}, metadata: { notes } };
+          await manager.saveSession('large', state);
+          const loaded = await manager.loadSession('large');
+          return { text: await fs.readFile('/state/sessions/session_large.json', 'utf8'), notes: loaded?.metadata.notes };
+        }, notes);
+        expect(result.text.length).toBeGreaterThan(200_000);
+        expect(result.text).toMatch(/^[\x00-\x7e]*$/);
+        expect(result.text).toContain('"text": "na\\u00efve \\u201cdraft\\u201d 0 \\u2014 \\u2713 \\ud83d\\ude00 word');
+        // Python's layout exactly: Node's writer gives back the same text from what it parses.
+        expect(dumpPythonIndent2(parsePythonJson(result.text) as never) === result.text).toBe(true);
+        expect(result.notes).toEqual(notes);
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    });
   });
 
   it('reports its size, minified and gzipped', () => {
