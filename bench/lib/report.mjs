@@ -139,7 +139,7 @@ export function markdown(results, meta) {
     const list = results.browser.listing;
     if (list) {
       parts.push(
-        `listSessions over ${list.count.toLocaleString('en-US')} sessions of about 5 KB, against idb-keyval \`values\` (one getAll) + \`JSON.parse\` of every session: medians of rounds; "after a save" is a listing right after one session was saved (every file's entry is read again to check it, the saved file parsed).`,
+        `listSessions over ${list.count.toLocaleString('en-US')} sessions of about 5 KB, against idb-keyval \`values\` (one getAll) + \`JSON.parse\` of every session: medians of rounds; "after a save" is a listing right after the same backend saved one session (the fs tells it which files it wrote since: only the saved file is read again and parsed).`,
         '',
         table(
           ['listing', 'ms', '÷ floor'],
