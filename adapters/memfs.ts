@@ -88,9 +88,15 @@ export function memFs(volume: Volume = new Volume()): MinimalFs {
   };
 }
 
-/** The bytes as a Buffer over the same memory: memfs copies any other Uint8Array before it copies it into the file. */
+/**
+ * The bytes as a Buffer over the same memory: memfs copies any other
+ * Uint8Array before it copies it into the file. Where there is no global
+ * Buffer (memfs in a browser, on a polyfill), the bytes as they are.
+ */
 function asBuffer(bytes: Uint8Array): Uint8Array {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+  if (NodeBuffer === undefined || NodeBuffer.isBuffer(bytes)) return bytes;
+  return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface MemoryStateManager {

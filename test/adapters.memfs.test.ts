@@ -3,7 +3,7 @@
  * default, or the one it is given, so a test can assert the files it holds.
  */
 import { Volume } from 'memfs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { memFs } from '../adapters/memfs.js';
 
 describe('memFs', () => {
@@ -19,6 +19,18 @@ describe('memFs', () => {
     await fs.writeFile('/state/sessions/session_new.json', '{"new":true}');
     await fs.unlink('/state/sessions/session_old.json');
     expect(volume.toJSON()).toEqual({ '/state/sessions/session_new.json': '{"new":true}' });
+  });
+
+  it('stores bytes as they are, with or without a global Buffer (memfs in a browser, on a polyfill)', async () => {
+    const text = '{"a": "\\u00e9"}';
+    // A view into the middle of a larger buffer: only its own bytes may land in the file.
+    const bytes = new TextEncoder().encode(`xx${text}yy`).subarray(2, 2 + text.length);
+    const volume = new Volume();
+    await memFs(volume).writeFile('/with-buffer.json', bytes);
+    vi.stubGlobal('Buffer', undefined);
+    onTestFinished(() => void vi.unstubAllGlobals());
+    await memFs(volume).writeFile('/without-buffer.json', bytes);
+    expect(volume.toJSON()).toEqual({ '/with-buffer.json': text, '/without-buffer.json': text });
   });
 
   it("fails with Node's error shape where it corrects memfs", async () => {
