@@ -1,10 +1,22 @@
 import { webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sha256Hex } from '../src/pyjson/index.js';
-import { sha256HexPortable } from '../src/pyjson/sha256.js';
+import { sha256HexOfAscii, sha256HexOfAsciiNow, sha256HexPortable } from '../src/pyjson/sha256.js';
+import { TextPieces } from '../src/pyjson/text-pieces.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** ASCII text as the writers hand it to the hash: `texts`, each added as a piece. */
+function piecesOf(...texts: string[]): TextPieces {
+  const out = new TextPieces();
+  for (const text of texts) out.add(text);
+  return out;
+}
+
+/** `text` hashed as the checksum is: as pieces, asynchronously and at once. */
+async function hashesOf(text: string): Promise<string[]> {
+  return [await sha256HexOfAscii(piecesOf(text)), sha256HexOfAsciiNow(piecesOf(text))];
+}
 
 async function subtleHex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes));
@@ -23,7 +35,7 @@ describe('SHA-256', () => {
     ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
   ])('hashes the FIPS 180 example %j', async (text, digest) => {
     expect(sha256HexPortable(utf8(text))).toBe(digest);
-    await expect(sha256Hex(text)).resolves.toBe(digest);
+    expect(await hashesOf(text)).toEqual([digest, digest]);
   });
 
   it('portable SHA-256 agrees with Web Crypto on random inputs, across block boundaries', async () => {
@@ -39,9 +51,16 @@ describe('SHA-256', () => {
     }
   });
 
-  it('hashes the UTF-8 bytes of a string', async () => {
-    const text = 'héllo 🚀 \u2028';
-    await expect(sha256Hex(text)).resolves.toBe(await subtleHex(utf8(text)));
+  it.each([
+    ['on Node', false],
+    ['without Node (the portable code, as in a browser)', true],
+  ])('hashes ASCII pieces as the text they make together, short and long ones mixed, %s', async (_where, portable) => {
+    if (portable) vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const texts = ['{"a": ', 'b'.repeat(5000), ', "c": [', 'd'.repeat(70), '] ', 'e'.repeat(9000), '}'];
+    const expected = await subtleHex(utf8(texts.join('')));
+    expect(piecesOf(...texts).pieces().length).toBeGreaterThan(1);
+    await expect(sha256HexOfAscii(piecesOf(...texts))).resolves.toBe(expected);
+    expect(sha256HexOfAsciiNow(piecesOf(...texts))).toBe(expected);
   });
 
   it('uses Web Crypto where there is no Node, as in browsers, for inputs of 8 KB and more', async () => {
@@ -49,19 +68,23 @@ describe('SHA-256', () => {
     const expected = await subtleHex(utf8(large));
     vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     const digest = vi.spyOn(globalThis.crypto.subtle, 'digest');
-    await expect(sha256Hex(large)).resolves.toBe(expected);
+    await expect(sha256HexOfAscii(piecesOf(large))).resolves.toBe(expected);
     expect(digest).toHaveBeenCalledOnce();
     // Smaller ones are hashed at once: Web Crypto's answer would come later than the portable code's.
-    await expect(sha256Hex('abc')).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await expect(sha256HexOfAscii(piecesOf('abc'))).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(digest).toHaveBeenCalledOnce();
   });
 
   it('falls back to the portable code where crypto.subtle is missing (insecure browser contexts)', async () => {
     vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
-    // Were subtle used, these stubs would make sha256Hex throw.
+    // Were subtle used, these stubs would make the hash throw; 9 KB, where subtle would be used if it were there.
+    const large = 'y'.repeat(9000);
+    const expected = await subtleHex(utf8(large));
     vi.stubGlobal('crypto', { getRandomValues: webcrypto.getRandomValues.bind(webcrypto) });
-    await expect(sha256Hex('abc')).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await expect(sha256HexOfAscii(piecesOf('abc'))).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await expect(sha256HexOfAscii(piecesOf(large))).resolves.toBe(expected);
     vi.stubGlobal('crypto', undefined);
-    await expect(sha256Hex('abc')).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await expect(sha256HexOfAscii(piecesOf('abc'))).resolves.toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    await expect(sha256HexOfAscii(piecesOf(large))).resolves.toBe(expected);
   });
 });

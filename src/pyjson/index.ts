@@ -22,4 +22,3 @@ export {
 export { formatPythonFloat } from './python-number.js';
 export { compareCodePoints } from './code-point-order.js';
 export { marsysChecksum, marsysChecksumInput, marsysChecksumNow, type MarsysChecksumFields } from './marsys-checksum.js';
-export { sha256Hex } from './sha256.js';

@@ -103,16 +103,11 @@ let cached: { lookup: unknown; module: NodeCrypto | undefined } = { lookup: unde
 const PORTABLE_BELOW = 8192;
 
 /**
- * SHA-256 of the UTF-8 bytes of `text`, as 64 lower-case hex digits: Node's
+ * SHA-256 of ASCII text given as pieces (text-pieces.ts), as 64 lower-case
+ * hex digits; the pieces are hashed one after another, never joined. Node's
  * crypto on Node; elsewhere Web Crypto for inputs of 8 KB and more (browsers,
  * in secure contexts), `sha256HexPortable` otherwise.
  */
-export async function sha256Hex(text: string): Promise<string> {
-  const node = nodeCrypto();
-  return node !== undefined ? nodeSha256Hex(node, text) : sha256HexOfBytes(new TextEncoder().encode(text));
-}
-
-/** `sha256Hex` of ASCII text given as pieces (text-pieces.ts), which are hashed one after another, never joined. */
 export async function sha256HexOfAscii(text: TextPieces): Promise<string> {
   const node = nodeCrypto();
   return node !== undefined ? nodeSha256HexOfPieces(node, text) : sha256HexOfBytes(text.asciiBytes());
