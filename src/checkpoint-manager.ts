@@ -149,10 +149,13 @@ export class CheckpointManager {
   /**
    * Takes the `everySteps` or `everyMs` checkpoint when one is due now that
    * the state with `steps` completed steps is saved; resolves with it, if one was taken.
+   * `sinceSteps` is the step count of the save the policy saw before: an
+   * executor that saves several steps at once passes it, so that `everySteps`
+   * is due when the saves pass a multiple of N, and not only when they land on one.
    */
-  async onStepSaved(sessionId: string, steps: number): Promise<TakenCheckpoint | undefined> {
+  async onStepSaved(sessionId: string, steps: number, sinceSteps = steps - 1): Promise<TakenCheckpoint | undefined> {
     const { everySteps, everyMs } = this.policy;
-    if (everySteps !== undefined && steps % everySteps === 0) return this.#auto(sessionId, `auto_step_${steps}`);
+    if (everySteps !== undefined && Math.floor(steps / everySteps) > Math.floor(sinceSteps / everySteps)) return this.#auto(sessionId, `auto_step_${steps}`);
     const since = this.#lastAuto.get(sessionId);
     if (everyMs !== undefined && since !== undefined && (this.stateManager.clock() - since) * 1000 >= everyMs) {
       return this.#auto(sessionId, `auto_step_${steps}`);

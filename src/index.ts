@@ -47,6 +47,7 @@ export type {
   RunOptions,
   RunResult,
   RunStatus,
+  SaveMode,
   SessionProgress,
 } from './orchestra/types.js';
 export {

@@ -97,6 +97,19 @@ describe('automatic checkpoints', () => {
     expect(JSON.parse(file).metadata).toMatchObject({ checkpoint_name: 'auto_step_4', checkpoint_auto: true });
   });
 
+  it('are due every N steps one save at a time, or when a save of several steps passes a multiple of N', async () => {
+    const { sm } = setup();
+    await sm.saveSession(sessionId, { metadata: {} });
+    const checkpoints = new CheckpointManager(sm, { everySteps: 5 });
+    const due = async (steps: number, since?: number) => (await checkpoints.onStepSaved(sessionId, steps, since))?.name;
+    expect(await due(9)).toBeUndefined();
+    expect(await due(10)).toBe('auto_step_10');
+    expect(await due(7, 3)).toBe('auto_step_7');
+    expect(await due(9, 7)).toBeUndefined();
+    expect(await due(10, 10)).toBeUndefined();
+    expect(await due(21, 9)).toBe('auto_step_21');
+  });
+
   it('refuses a policy with numbers that make no sense', () => {
     const { sm } = setup();
     expect(() => new CheckpointManager(sm, { everySteps: 0 })).toThrow(/everySteps must be a whole number of at least 1, not 0/);

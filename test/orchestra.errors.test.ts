@@ -85,6 +85,15 @@ describe('bad options to run and resume', () => {
     await expect(Orchestra.run(options({ maxSteps: 2.5 }))).rejects.toThrow(/maxSteps must be a whole number of at least 1, not 2.5/);
   });
 
+  it('refuses a saves mode it does not know, storing nothing', async () => {
+    const { volume, fs } = volumeFs();
+    const sm = managerOn(fs);
+    const wrong = options({ saves: 'sometimes' as never }, sm);
+    await expect(Orchestra.run(wrong)).rejects.toThrow(RangeError);
+    await expect(Orchestra.run(wrong)).rejects.toThrow(/saves must be 'every-step' or 'background', not "sometimes"/);
+    expect(volume.toJSON()).toEqual({});
+  });
+
   it('refuses a CheckpointManager built on another StateManager', async () => {
     await expect(Orchestra.run(options({ checkpoints: new CheckpointManager(managerOn()) }))).rejects.toThrow(/same StateManager/);
   });

@@ -5,7 +5,7 @@ import { MaxStepsExceededError, SessionConflictError, StepFailedError } from './
 import { MAIN_BRANCH, branchMeta, sessionMeta } from './session-state.js';
 import type { ParsedTopology } from './topology.js';
 import { checkReply, completeStep, failStep, runnableBranches, type CheckedReply } from './transitions.js';
-import type { Agent, AgentContext, OrchestraEvent, RunResult } from './types.js';
+import type { Agent, AgentContext, OrchestraEvent, RunResult, SaveMode } from './types.js';
 
 /** Everything one run of a session needs, checked by the caller. */
 export interface ExecutionSetup {
@@ -17,6 +17,7 @@ export interface ExecutionSetup {
   stateManager: StateManager;
   checkpoints: CheckpointManager | undefined;
   maxSteps: number;
+  saves: SaveMode;
   onEvent: ((event: OrchestraEvent) => void) | undefined;
 }
 
@@ -26,16 +27,19 @@ type Outcome = { kind: 'done'; reply: CheckedReply } | { kind: 'failed'; error: 
  * One run of a session: starts every step that can run, in parallel across
  * branches, and saves the whole state after each step.
  *
- * Exactly-once for completed steps: a step's result and its branch's pointer
- * to the next step are applied to the state together and saved in one atomic
- * save; the branch (and any branch the step created or woke) starts nothing
- * until that save has resolved. So a stored state never lacks a step whose
- * successor has started, and a restart re-runs only the steps that were in
- * flight, each at most once.
+ * A step's result and its branch's pointer to the next step are applied to
+ * the state together, so every save stores whole steps. With `saves:
+ * 'every-step'`, the branch (and any branch the step created or woke) starts
+ * nothing until the save of that step has resolved: a stored state never
+ * lacks a step whose successor has started, and a restart re-runs only the
+ * steps that were in flight, each at most once. With `'background'`, the
+ * branches go on at once and one save at a time stores the state as it is
+ * when that save starts: a restart re-runs the steps completed since the last
+ * save as well.
  *
- * Saves (and checkpoints) go through one queue, in the order steps completed;
- * each stores the state as it was when it was queued (read then, written in
- * its turn), so a later save always includes every earlier step.
+ * Saves (and checkpoints) go through one queue, in the order they were asked
+ * for; each stores the state as it was when it was queued (read then, written
+ * in its turn), so a later save always includes every earlier step.
  */
 export class Execution {
   readonly #setup: ExecutionSetup;
@@ -51,6 +55,11 @@ export class Execution {
   /** What ends the run in a rejection: a save that failed (the state could not be kept). */
   #fatal: { error: unknown } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Background saves: one is running (it reads the state when it starts), and another is wanted after it. */
+  #saving = false;
+  #saveWanted = false;
+  /** The step count of the last state whose save the checkpoint policy has seen. */
+  #policySteps = 0;
   #settle: { resolve(result: RunResult): void; reject(error: unknown): void } | undefined;
 
   constructor(setup: ExecutionSetup) {
@@ -71,6 +80,7 @@ export class Execution {
     signal?.addEventListener('abort', onAbort);
     try {
       checkpoints?.onRunStart(sessionId);
+      this.#policySteps = sessionMeta(this.#setup.state).steps;
       await this.#save();
       return await new Promise<RunResult>((resolve, reject) => {
         this.#settle = { resolve, reject };
@@ -108,14 +118,22 @@ export class Execution {
       held.push(...ids);
     };
     hold([branchId]);
+    this.#watch(
+      work(hold).finally(() => {
+        for (const id of held) this.#busy.delete(id);
+      }),
+    );
+  }
+
+  /** Counts `work` as in flight until it settles; its failure (storage's) ends the run in a rejection. */
+  #watch(work: Promise<void>): void {
     this.#pending++;
-    work(hold)
+    work
       .catch((error: unknown) => {
         this.#fatal ??= { error };
         this.#controller.abort();
       })
       .finally(() => {
-        for (const id of held) this.#busy.delete(id);
         this.#pending--;
         this.#pump();
       });
@@ -131,7 +149,7 @@ export class Execution {
       let outcome: Outcome = { kind: 'interrupted' };
       try {
         if (checkpoints?.policy.beforeAgents?.includes(agent)) {
-          this.#emitCheckpoint(await this.#enqueue(() => checkpoints.onStepStart(sessionId, agent)));
+          this.#emitCheckpoint(await this.#checkpointQueued(() => checkpoints.onStepStart(sessionId, agent)));
         }
         if (!this.#stopping) outcome = await this.#invoke(branchId, agent, input, step);
       } finally {
@@ -152,7 +170,8 @@ export class Execution {
           hold(touched);
           const steps = sessionMeta(state).steps;
           this.#emit({ type: 'step-completed', branchId, agent, step, next: reply.targets, steps });
-          await this.#save(steps);
+          if (this.#setup.saves === 'background') this.#saveInBackground();
+          else await this.#save(steps);
           return;
         }
       }
@@ -189,7 +208,7 @@ export class Execution {
       // step costs the same at the thousandth entry as at the first.
       memory: [...(branchMeta(state.branches[branchId]!).memory ?? [])],
       checkpoint: async (name) => {
-        const checkpointId = await this.#enqueue(() => (checkpoints ?? stateManager).createCheckpoint(sessionId, name));
+        const checkpointId = await this.#checkpointQueued(() => (checkpoints ?? stateManager).createCheckpoint(sessionId, name));
         this.#emitCheckpoint({ checkpointId, name });
         return checkpointId;
       },
@@ -223,8 +242,52 @@ export class Execution {
     const save = stateManager.prepareSave(sessionId, state);
     return this.#enqueue(async () => {
       await save();
-      if (steps !== undefined) this.#emitCheckpoint(await checkpoints?.onStepSaved(sessionId, steps));
+      if (steps === undefined || !checkpoints) return;
+      const since = this.#policySteps;
+      this.#policySteps = steps;
+      this.#emitCheckpoint(await checkpoints.onStepSaved(sessionId, steps, since));
     });
+  }
+
+  /**
+   * Asks for the state to be saved in the background. One such save runs at
+   * a time and reads the state when it starts, at the event loop's next turn:
+   * steps that complete while a save is written, or one after another without
+   * waiting on anything (agents in memory), are stored together by one save.
+   */
+  #saveInBackground(): void {
+    this.#saveWanted = true;
+    if (this.#saving) return;
+    this.#saving = true;
+    this.#watch(this.#saveWhileWanted());
+  }
+
+  async #saveWhileWanted(): Promise<void> {
+    try {
+      while (this.#saveWanted) {
+        await nextTurn();
+        // A checkpoint's save may have stored the state meanwhile.
+        if (!this.#saveWanted) break;
+        this.#saveWanted = false;
+        await this.#save(sessionMeta(this.#setup.state).steps);
+      }
+    } finally {
+      // In the same turn as the last check, so a request after it starts a new loop.
+      this.#saving = false;
+    }
+  }
+
+  /**
+   * Queues a checkpoint of the session as saved after every step completed
+   * so far: with background saves, the state as it is now is saved first.
+   */
+  #checkpointQueued<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#setup.saves === 'background') {
+      // This save stores every step a wanted background save would have.
+      this.#saveWanted = false;
+      this.#watch(this.#save(sessionMeta(this.#setup.state).steps));
+    }
+    return this.#enqueue(work);
   }
 
   #emitCheckpoint(taken: TakenCheckpoint | undefined): void {
@@ -269,6 +332,11 @@ export class Execution {
       // A progress display must not be able to break the run.
     }
   }
+}
+
+/** Resolves after the event loop's next turn: once the work already queued, I/O callbacks included, has run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** What a run resolves with, read from the session's state. */

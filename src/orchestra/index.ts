@@ -12,17 +12,21 @@ import { branchMeta, isOrchestraSession, newSessionState, sessionMeta } from './
 import { parseTopology, type ParsedTopology } from './topology.js';
 import { reopen } from './transitions.js';
 import type { StateManager } from '../state-manager.js';
-import type { Agent, ResumeOptions, RunOptions, RunResult, SessionProgress } from './types.js';
+import type { Agent, ResumeOptions, RunOptions, RunResult, SaveMode, SessionProgress } from './types.js';
 
 /**
  * Runs workflows that survive pauses and crashes: after every step, the whole
  * execution state is saved through the StateManager, in MARSYS's snapshot shape.
  *
  * Guarantees, for steps of a session:
- * - a completed step (its save resolved) is never run again, by this process or any other;
- * - a step in flight when the process died runs again when the session
- *   continues, at most once per continuation: at-least-once for that step,
- *   exactly-once for every completed one.
+ * - a step stored by a save that resolved is never run again, by this process or any other;
+ * - with `saves: 'every-step'` (the default), a step's successors start only
+ *   once it is stored, so only the steps in flight when the process died run
+ *   again when the session continues, at most once per continuation:
+ *   at-least-once for those, exactly-once for every completed one;
+ * - with `saves: 'background'`, the steps completed since the last save run
+ *   again as well; a pause, a failure and the end of a run still store every
+ *   completed step before the run resolves.
  */
 export const Orchestra = {
   /**
@@ -81,6 +85,8 @@ export const Orchestra = {
   },
 };
 
+const SAVE_MODES: readonly SaveMode[] = ['every-step', 'background'];
+
 const NOT_A_WORKFLOW = 'is stored, but it is not a workflow Orchestra.run() started';
 
 /** Starts or continues a session; `task` is `undefined` for `resume`. */
@@ -91,6 +97,8 @@ async function open(sessionId: unknown, options: ResumeOptions, task: JsonValue 
   assertValidId('sessionId', sessionId);
   const maxSteps = options.maxSteps ?? 1000;
   if (!(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new RangeError(`maxSteps must be a whole number of at least 1, not ${maxSteps}`);
+  const saves = options.saves ?? 'every-step';
+  if (!SAVE_MODES.includes(saves)) throw new RangeError(`saves must be ${SAVE_MODES.map((m) => `'${m}'`).join(' or ')}, not ${JSON.stringify(saves)}`);
   const checkpoints =
     options.checkpoints instanceof CheckpointManager || options.checkpoints === undefined
       ? options.checkpoints
@@ -129,6 +137,7 @@ async function open(sessionId: unknown, options: ResumeOptions, task: JsonValue 
       stateManager,
       checkpoints,
       maxSteps,
+      saves,
       onEvent: options.onEvent,
     });
     if (pauseEarly) execution.pause();

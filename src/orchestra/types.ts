@@ -108,9 +108,27 @@ export interface ResumeOptions {
    * @default 1000
    */
   maxSteps?: number;
+  /**
+   * When the state is saved, and so what a crash can cost.
+   * - `'every-step'`: after each step, and the branch (with any branch the
+   *   step started or woke) goes on only once that save has resolved. A
+   *   completed step never runs again, even after a crash.
+   * - `'background'`: the branches go on at once, while one save at a time
+   *   stores the state as it is when that save starts; steps completed during
+   *   a save are stored together by the next one, so a run saves as often as
+   *   its storage keeps up rather than once per step. A crash loses the steps
+   *   completed since the last save: they run again when the session
+   *   continues. A pause, a failure, the end of the run and every checkpoint
+   *   still wait for a save of every step completed before them.
+   * @default 'every-step'
+   */
+  saves?: SaveMode;
   /** Called synchronously on each event; an exception it throws is ignored. */
   onEvent?: (event: OrchestraEvent) => void;
 }
+
+/** When Orchestra saves the state: see `ResumeOptions.saves`. */
+export type SaveMode = 'every-step' | 'background';
 
 /** What `Orchestra.run` needs. */
 export interface RunOptions extends ResumeOptions {
