@@ -61,6 +61,22 @@ describe.each(FILE_SYSTEMS)('Orchestra on $name', ({ makePlace }) => {
     expect(outcome(recovered)).toEqual(await uninterrupted(diamond));
   });
 
+  it("saving in the background, pauses the loop mid-way, survives a process that dies, and ends with the uninterrupted result", async () => {
+    const log: StepKey[] = [];
+    const controller = new AbortController();
+    const options = { topology: loop.topology, saves: 'background' } as const;
+    const agents = loop.agents(log, (key) => key === 'main:4:Writer' && controller.abort());
+    const paused = await Orchestra.run({ ...options, task: loop.task, agents, stateManager: process(), context: { sessionId }, signal: controller.signal });
+    expect(paused).toMatchObject({ status: 'paused', totalSteps: 4 });
+    expect(await Orchestra.progress(sessionId, process())).toMatchObject({ status: 'paused', steps: 4 });
+    // This process stores the resumed state, then dies at its next write.
+    await expect(Orchestra.resume(sessionId, { ...options, agents: loop.agents(log), stateManager: process(dyingFs(place.fs, 1)) })).rejects.toBeInstanceOf(StorageError);
+    expect(await Orchestra.progress(sessionId, process())).toMatchObject({ status: 'running', steps: 4 });
+    const resumed = await Orchestra.resume(sessionId, { ...options, agents: loop.agents(log), stateManager: process() });
+    expect(outcome(resumed)).toEqual(await uninterrupted(loop));
+    expect(new Set(log).size).toBe(8);
+  });
+
   it('fails with a throwing agent and completes when resumed with the agent fixed', async () => {
     let broken = true;
     const agents = diamond.agents([], (key) => {
