@@ -129,6 +129,21 @@ describe("saves: 'background'", () => {
     expect(await storedSteps(sm)).toMatchObject({ steps: 100, status: 'completed' });
   });
 
+  it('waits for the next turn with setTimeout where there is no setImmediate, as in browsers', async () => {
+    const sm = managerOn();
+    const saved = spySaves(sm);
+    const { setImmediate: original } = globalThis;
+    // @ts-expect-error: browsers have none
+    delete globalThis.setImmediate;
+    try {
+      const result = await start(sm, chain([], { steps: 100, wait: false }), 'background');
+      expect(result).toMatchObject({ status: 'completed', totalSteps: 100 });
+    } finally {
+      globalThis.setImmediate = original;
+    }
+    expect(saved).toEqual([0, 100]);
+  });
+
   it('stores the same session as saves after every step', async () => {
     const runs = await Promise.all(
       (['every-step', 'background'] as const).map(async (saves) => {
