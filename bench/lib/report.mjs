@@ -54,10 +54,10 @@ function perStepText(us) {
   return us < 1 ? '~0' : us.toFixed(0);
 }
 
-/** The Orchestra row without persistence that `row` is compared with: the run in the same saves mode (older results have one, without a mode). */
+/** The Orchestra row without persistence that `row` is compared with: the run in the same saves mode with the same agents (older results have one, without either). */
 function persistenceOff(rows, row) {
   const offs = rows.filter((r) => r.id.startsWith('off'));
-  return offs.find((r) => r.saveMode === row.saveMode) ?? offs[0];
+  return offs.find((r) => r.saveMode === row.saveMode && r.agents === row.agents) ?? offs[0];
 }
 
 function table(head, rows) {
@@ -128,7 +128,7 @@ export function markdown(results, meta) {
     );
   }
   if (results.orchestra) {
-    parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing; whole runs, median of interleaved runs. The floor row saves each step as the plainest store would: \`JSON.stringify(state, null, 2)\`, write temp + rename on memfs (no Python format, no checksum, no validation). Persistence per step: what a row's run costs beyond the run without persistence, per step. Every row saves after every step (Orchestra's default) but those with \`saves: 'background'\`, which save as often as storage keeps up: the steps follow each other without waiting on anything, so the first save is of the run's start and the next of the finished run. Each row is compared with the run without persistence in its own mode (the one saving after every step still awaits a save that does nothing after each step). Saves per run: the states each run handed to \`prepareSave\`.`, '');
+    parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing (or only wait a turn, where a row says so); whole runs, median of interleaved runs. The floor row saves each step as the plainest store would: \`JSON.stringify(state, null, 2)\`, write temp + rename on memfs (no Python format, no checksum, no validation). Persistence per step: what a row's run costs beyond the run without persistence, per step. Every row saves after every step (Orchestra's default) but those with \`saves: 'background'\`, which save as often as storage keeps up: the steps follow each other without waiting on anything, so the first save is of the run's start and the next of the finished run. Each row is compared with the run without persistence in its own mode, with the same agents (the one saving after every step still awaits a save that does nothing after each step). In the rows whose agents wait a turn of the event loop per step, as agents waiting on I/O do, each background save gets its turn between two steps: such a run saves after nearly every step, as the default does, but no step waits for a save. Saves per run: the states each run handed to \`prepareSave\`.`, '');
     const perStep = (r) => ((r.ms - persistenceOff(results.orchestra, r).ms) / r.steps) * 1000;
     parts.push(
       table(

@@ -1,9 +1,11 @@
 // Orchestra's overhead: a 1,000-step workflow whose agents do nothing (A and B
 // hand over to each other), persisting on memfs and on disk, against the same
 // workflow with persistence off, and with the floor's persistence on memfs.
-// Every row saves after every step (the default) but the two with
+// Every row saves after every step (the default) but those with
 // `saves: 'background'`, which save as often as storage keeps up; each is
-// compared with the run without persistence in its own mode.
+// compared with the run without persistence in its own mode. Rows whose
+// agents wait a turn of the event loop per step show what background saves
+// do for agents that wait on I/O, as real ones do.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +19,17 @@ const { FileStorageBackend, Orchestra, StateManager } = waymark;
 export const STEPS = 1_000;
 
 const topology = { agents: ['A', 'B'], flows: ['A <-> B'] };
-const agents = {
-  A: async (_input, context) => ({ response: null, next: context.step >= STEPS ? null : 'B' }),
-  B: async (_input, context) => ({ response: null, next: context.step >= STEPS ? null : 'A' }),
-};
+
+/** A and B hand over to each other; with `wait`, each first waits a turn of the event loop, as an agent waiting on I/O does. */
+function agentsThat(wait) {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const agent = (other) => async (_input, context) => {
+    if (wait) await turn();
+    return { response: null, next: context.step >= STEPS ? null : other };
+  };
+  return { A: agent('B'), B: agent('A') };
+}
+const AGENTS = { instant: agentsThat(false), turn: agentsThat(true) };
 
 const saved = (sessionId) => Promise.resolve({ sessionId, timestamp: 0, checksum: '' });
 
@@ -74,23 +83,34 @@ const MODES = [
     saves: 'background',
     open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }),
   },
+  // Agents that wait a turn: every background save then gets its turn between steps.
+  { id: 'off-turn', label: 'persistence off, agents wait a turn', agents: 'turn', open: () => ({ stateManager: noPersistence() }) },
+  { id: 'memfs-turn', label: 'memfs, agents wait a turn', agents: 'turn', open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }) },
   {
-    id: 'disk',
-    label: 'Node disk, durable',
-    open: () => {
-      const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-orchestra-'));
-      return { stateManager: new StateManager(new FileStorageBackend(dir, { fs: nodeFs() })), close: () => rmSync(dir, { recursive: true, force: true }) };
-    },
+    id: 'off-background-turn',
+    label: "persistence off, saves: 'background', agents wait a turn",
+    saves: 'background',
+    agents: 'turn',
+    open: () => ({ stateManager: noPersistence() }),
   },
   {
-    id: 'disk-fast',
-    label: 'Node disk, not durable',
-    open: () => {
-      const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-orchestra-'));
-      return { stateManager: new StateManager(new FileStorageBackend(dir, { fs: nodeFs({ durable: false }) })), close: () => rmSync(dir, { recursive: true, force: true }) };
-    },
+    id: 'memfs-background-turn',
+    label: "memfs, saves: 'background', agents wait a turn",
+    saves: 'background',
+    agents: 'turn',
+    open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }),
   },
+  { id: 'disk', label: 'Node disk, durable', open: () => onDisk(nodeFs()) },
+  { id: 'disk-fast', label: 'Node disk, not durable', open: () => onDisk(nodeFs({ durable: false })) },
+  // Saves slower than steps: a background save stores every step that completed while the one before was written.
+  { id: 'disk-background-turn', label: "Node disk, durable, saves: 'background', agents wait a turn", saves: 'background', agents: 'turn', open: () => onDisk(nodeFs()) },
 ];
+
+/** A StateManager on `fs` in a new temp directory, removed by `close`. */
+function onDisk(fs) {
+  const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-orchestra-'));
+  return { stateManager: new StateManager(new FileStorageBackend(dir, { fs })), close: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 let sessions = 0;
 
@@ -104,6 +124,7 @@ async function timeRun(mode, saves = { count: 0 }) {
   };
   try {
     const start = performance.now();
+    const agents = AGENTS[mode.agents ?? 'instant'];
     const result = await Orchestra.run({ task: 'nothing', topology, agents, stateManager, context: { sessionId: `run${sessions++}` }, maxSteps: STEPS, saves: mode.saves });
     const ms = performance.now() - start;
     const steps = result.totalSteps ?? result.steps;
@@ -114,7 +135,7 @@ async function timeRun(mode, saves = { count: 0 }) {
   }
 }
 
-/** Rows of { id, label, saveMode, steps, saves, ms, stepsPerSecond } : medians over `rounds` interleaved runs, after one warm-up each (whose saves are counted). */
+/** Rows of { id, label, saveMode, agents, steps, saves, ms, stepsPerSecond } : medians over `rounds` interleaved runs, after one warm-up each (whose saves are counted). */
 export async function runOrchestra({ rounds = 5, log = () => {} }) {
   const times = Object.fromEntries(MODES.map((m) => [m.id, []]));
   const saves = Object.fromEntries(MODES.map((m) => [m.id, { count: 0 }]));
@@ -129,6 +150,6 @@ export async function runOrchestra({ rounds = 5, log = () => {} }) {
   return MODES.map((mode) => {
     const ms = median(times[mode.id]);
     const saveMode = mode.saves ?? 'every-step';
-    return { id: mode.id, label: mode.label, saveMode, steps: STEPS, saves: saves[mode.id].count, ms, stepsPerSecond: (STEPS / ms) * 1000 };
+    return { id: mode.id, label: mode.label, saveMode, agents: mode.agents ?? 'instant', steps: STEPS, saves: saves[mode.id].count, ms, stepsPerSecond: (STEPS / ms) * 1000 };
   });
 }
