@@ -78,6 +78,8 @@ function eventCounter() {
       waiters.splice(0).forEach((wake) => wake());
     },
     count: (type: OrchestraEvent['type']) => seen.filter((event) => event.type === type).length,
+    /** The step counts of the `saved` events, in order. */
+    saved: () => seen.flatMap((event) => (event.type === 'saved' ? [event.steps] : [])),
     async until(type: OrchestraEvent['type'], count: number) {
       while (this.count(type) < count) await new Promise<void>((wake) => waiters.push(wake));
     },
@@ -113,10 +115,13 @@ describe("saves: 'background'", () => {
     expect(store.savedSteps).toEqual([0, 1]);
     expect(await storedSteps(store.other())).toMatchObject({ steps: 0, status: 'running' });
 
+    expect(events.saved()).toEqual([0]);
+
     store.release();
     expect(await run).toMatchObject({ status: 'completed', totalSteps: STEPS });
     // The run resolved only once the last state was stored: one more save, of all six steps.
     expect(store.savedSteps).toEqual([0, 1, STEPS]);
+    expect(events.saved()).toEqual([0, 1, STEPS]);
     expect(await storedSteps(store.other())).toMatchObject({ steps: STEPS, status: 'completed' });
   });
 

@@ -18,7 +18,7 @@ import {
 } from '../src/index.js';
 import { memFs } from '../adapters/memfs.js';
 import { dumpPythonIndent2Slow, marsysChecksumNow, parsePythonJson, type MarsysChecksumFields } from '../src/pyjson/index.js';
-import { diamond, loop, managerOn } from './support/workflows.js';
+import { diamond, loop, managerOn, volumeFs } from './support/workflows.js';
 import { wrapWrites, writtenText } from './support/wrap-writes.js';
 
 const sessionId = 'run-1';
@@ -207,6 +207,28 @@ describe('Orchestra.run', () => {
     expect(events.filter((e) => e.type === 'step-completed').map((e) => e.type === 'step-completed' && e.steps)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(events.find((e) => e.type === 'step-completed')).toEqual({ type: 'step-completed', branchId: 'main', agent: 'Planner', step: 1, next: ['Writer'], steps: 1 });
     expect(events.filter((e) => e.type === 'checkpoint').map((e) => e.type === 'checkpoint' && e.name)).toEqual(['auto_step_4', 'auto_step_8']);
+    // The run's first save, then one after every step: each once it is stored.
+    expect(events.filter((e) => e.type === 'saved').map((e) => e.type === 'saved' && e.steps)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('reports each save as stored only once storage has it, and the last save of a paused run', async () => {
+    const { volume, fs } = volumeFs();
+    const sm = managerOn(fs);
+    const stored: number[] = [];
+    const controller = new AbortController();
+    await run(sm, loop, [], {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type !== 'saved') return;
+        // What a new process would read at this moment.
+        const file = Object.entries(volume.toJSON()).find(([path]) => path.endsWith('session_run-1.json'))![1]!;
+        stored.push((parsePythonJson(file) as { metadata: { waymark: { steps: number } } }).metadata.waymark.steps);
+        expect(stored.at(-1)).toBe(event.steps);
+        if (event.steps === 3) controller.abort();
+      },
+    });
+    // Paused as step 3 was stored, before step 4 could start: then the paused session's save, of the same 3 steps.
+    expect(stored).toEqual([0, 1, 2, 3, 3]);
   });
 
   it('returns the stored result of a completed session without running anything', async () => {

@@ -38,7 +38,8 @@ export function createRunner(store: Store, settings: AgentSettings, changed: () 
   const checkpoints = new CheckpointManager(store.manager, { beforeAgents: ['Writer'], keepAuto: 6 });
 
   const onEvent = (sessionId: string) => (event: OrchestraEvent) => {
-    if (event.type === 'checkpoint') return;
+    // Only the steps' own events change what is in flight.
+    if (event.type === 'checkpoint' || event.type === 'saved') return;
     const key = `${sessionId}\n${event.branchId}`;
     if (event.type === 'step-started') inFlight.set(key, event.step);
     else inFlight.delete(key);

@@ -240,8 +240,10 @@ export class Execution {
     // Read now and written in the queue's turn, so no copy of the state is kept until then.
     // (Async: a state that cannot be saved rejects, as the save would have.)
     const save = stateManager.prepareSave(sessionId, state);
+    const stored = sessionMeta(state).steps;
     return this.#enqueue(async () => {
       await save();
+      this.#emit({ type: 'saved', steps: stored });
       if (steps === undefined || !checkpoints) return;
       const since = this.#policySteps;
       this.#policySteps = steps;
@@ -315,10 +317,10 @@ export class Execution {
     for (const id of runnableBranches(state)) state.branches[id]!.state.status = 'paused';
     meta.status = this.#failure ? 'failed' : 'paused';
     const copy = structuredClone(state);
-    this.#enqueue(() => (this.#failure ? stateManager.saveSession(sessionId, copy) : stateManager.pauseExecution(sessionId, copy))).then(
-      () => settle.resolve(resultOf(sessionId, state, this.#failure)),
-      settle.reject,
-    );
+    this.#enqueue(() => (this.#failure ? stateManager.saveSession(sessionId, copy) : stateManager.pauseExecution(sessionId, copy))).then(() => {
+      this.#emit({ type: 'saved', steps: meta.steps });
+      settle.resolve(resultOf(sessionId, state, this.#failure));
+    }, settle.reject);
   }
 
   #now(): number {

@@ -90,7 +90,9 @@ export type OrchestraEvent =
   | { type: 'step-started'; branchId: string; agent: string; step: number }
   | { type: 'step-completed'; branchId: string; agent: string; step: number; next: string[]; steps: number }
   | { type: 'step-failed'; branchId: string; agent: string; step: number; error: StepFailedError }
-  | { type: 'checkpoint'; checkpointId: string; name: string };
+  | { type: 'checkpoint'; checkpointId: string; name: string }
+  /** The state with `steps` completed steps is stored: what a crash would continue from. */
+  | { type: 'saved'; steps: number };
 
 /** What `Orchestra.resume` needs: the same topology and agents as the run that started the session. */
 export interface ResumeOptions {
