@@ -168,10 +168,9 @@ export class Execution {
         }
         if (touched) {
           hold(touched);
-          const steps = sessionMeta(state).steps;
-          this.#emit({ type: 'step-completed', branchId, agent, step, next: reply.targets, steps });
+          this.#emit({ type: 'step-completed', branchId, agent, step, next: reply.targets, steps: sessionMeta(state).steps });
           if (this.#setup.saves === 'background') this.#saveInBackground();
-          else await this.#save(steps);
+          else await this.#save(true);
           return;
         }
       }
@@ -234,17 +233,20 @@ export class Execution {
     return new StepFailedError(this.#setup.sessionId, branchId, agent, step, detail, cause);
   }
 
-  /** Saves the whole state as it is now, then lets the checkpoint policy see the step count it holds. */
-  async #save(steps?: number): Promise<void> {
+  /**
+   * Saves the whole state as it is now and reports it stored; with
+   * `afterSteps`, then lets the checkpoint policy see the step count it holds.
+   */
+  async #save(afterSteps = false): Promise<void> {
     const { sessionId, stateManager, checkpoints, state } = this.#setup;
     // Read now and written in the queue's turn, so no copy of the state is kept until then.
     // (Async: a state that cannot be saved rejects, as the save would have.)
     const save = stateManager.prepareSave(sessionId, state);
-    const stored = sessionMeta(state).steps;
+    const steps = sessionMeta(state).steps;
     return this.#enqueue(async () => {
       await save();
-      this.#emit({ type: 'saved', steps: stored });
-      if (steps === undefined || !checkpoints) return;
+      this.#emit({ type: 'saved', steps });
+      if (!afterSteps || !checkpoints) return;
       const since = this.#policySteps;
       this.#policySteps = steps;
       this.#emitCheckpoint(await checkpoints.onStepSaved(sessionId, steps, since));
@@ -271,7 +273,7 @@ export class Execution {
         // A checkpoint's save may have stored the state meanwhile.
         if (!this.#saveWanted) break;
         this.#saveWanted = false;
-        await this.#save(sessionMeta(this.#setup.state).steps);
+        await this.#save(true);
       }
     } finally {
       // In the same turn as the last check, so a request after it starts a new loop.
@@ -287,7 +289,7 @@ export class Execution {
     if (this.#setup.saves === 'background') {
       // This save stores every step a wanted background save would have.
       this.#saveWanted = false;
-      this.#watch(this.#save(sessionMeta(this.#setup.state).steps));
+      this.#watch(this.#save(true));
     }
     return this.#enqueue(work);
   }
