@@ -76,16 +76,11 @@ const MODES = [
   { id: 'off', label: 'persistence off', open: () => ({ stateManager: noPersistence() }) },
   { id: 'off-background', label: "persistence off, saves: 'background'", saves: 'background', open: () => ({ stateManager: noPersistence() }) },
   { id: 'floor', label: 'floor: stringify + write + rename, memfs', open: () => ({ stateManager: floorPersistence() }) },
-  { id: 'memfs', label: 'memfs', open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }) },
-  {
-    id: 'memfs-background',
-    label: "memfs, saves: 'background'",
-    saves: 'background',
-    open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }),
-  },
+  { id: 'memfs', label: 'memfs', open: onMemfs },
+  { id: 'memfs-background', label: "memfs, saves: 'background'", saves: 'background', open: onMemfs },
   // Agents that wait a turn: every background save then gets its turn between steps.
   { id: 'off-turn', label: 'persistence off, agents wait a turn', agents: 'turn', open: () => ({ stateManager: noPersistence() }) },
-  { id: 'memfs-turn', label: 'memfs, agents wait a turn', agents: 'turn', open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }) },
+  { id: 'memfs-turn', label: 'memfs, agents wait a turn', agents: 'turn', open: onMemfs },
   {
     id: 'off-background-turn',
     label: "persistence off, saves: 'background', agents wait a turn",
@@ -93,18 +88,17 @@ const MODES = [
     agents: 'turn',
     open: () => ({ stateManager: noPersistence() }),
   },
-  {
-    id: 'memfs-background-turn',
-    label: "memfs, saves: 'background', agents wait a turn",
-    saves: 'background',
-    agents: 'turn',
-    open: () => ({ stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) }),
-  },
+  { id: 'memfs-background-turn', label: "memfs, saves: 'background', agents wait a turn", saves: 'background', agents: 'turn', open: onMemfs },
   { id: 'disk', label: 'Node disk, durable', open: () => onDisk(nodeFs()) },
   { id: 'disk-fast', label: 'Node disk, not durable', open: () => onDisk(nodeFs({ durable: false })) },
   // Saves slower than steps: a background save stores every step that completed while the one before was written.
   { id: 'disk-background-turn', label: "Node disk, durable, saves: 'background', agents wait a turn", saves: 'background', agents: 'turn', open: () => onDisk(nodeFs()) },
 ];
+
+/** A StateManager on a new memfs volume. */
+function onMemfs() {
+  return { stateManager: new StateManager(new FileStorageBackend('/state', { fs: memFs() })) };
+}
 
 /** A StateManager on `fs` in a new temp directory, removed by `close`. */
 function onDisk(fs) {
