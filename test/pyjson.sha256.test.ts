@@ -51,6 +51,16 @@ describe('SHA-256', () => {
     }
   });
 
+  it('hashes long text of many pieces without Node, as in a browser, at once and through Web Crypto', async () => {
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const texts = Array.from({ length: 40 }, (_, i) => `{"n": ${i}, "text": "${'abcdefghij'.repeat(i * 13 + 1)}"}, `);
+    const expected = await subtleHex(utf8(texts.join('')));
+    expect(texts.join('').length).toBeGreaterThan(64 * 1024);
+    expect(sha256HexOfAsciiNow(piecesOf(...texts))).toBe(expected);
+    vi.stubGlobal('crypto', undefined);
+    await expect(sha256HexOfAscii(piecesOf(...texts))).resolves.toBe(expected);
+  });
+
   it.each([
     ['on Node', false],
     ['without Node (the portable code, as in a browser)', true],

@@ -1,41 +1,43 @@
 import type { TextPieces } from './text-pieces.js';
 
-// SHA-256 (FIPS 180-4) in plain TypeScript, for where Web Crypto is missing:
-// browsers expose crypto.subtle only in secure contexts (https, localhost).
+// SHA-256 for the MARSYS checksum: Node's crypto on Node; elsewhere Web Crypto
+// when an answer may come later, else SHA-256 in plain TypeScript (browsers
+// expose crypto.subtle only in secure contexts: https, localhost).
 
-let roundConstants: Uint32Array | undefined;
-let initialHash: Uint32Array | undefined;
+let roundConstants: Int32Array | undefined;
+let initialHash: Int32Array | undefined;
 
-/** The first 32 bits of the fractional parts of the square (`2`) or cube (`3`) roots of the first primes, as the standard defines its constants. */
-function rootFractions(count: number, root: number): Uint32Array {
+/**
+ * The first 32 bits of the fractional parts of the square (`2`) or cube (`3`)
+ * roots of the first primes, as the standard defines its constants. As int32s:
+ * V8 keeps int32 arithmetic in integer registers, where a uint32 above 2^31
+ * would be a double and make every sum it meets a double too.
+ */
+function rootFractions(count: number, root: number): Int32Array {
   const out = new Uint32Array(count);
   for (let candidate = 2, found = 0; found < count; candidate++) {
     let prime = true;
     for (let d = 2; d * d <= candidate; d++) if (candidate % d === 0) prime = false;
     if (prime) out[found++] = (candidate ** (1 / root) % 1) * 2 ** 32;
   }
-  return out;
+  return new Int32Array(out.buffer);
 }
 
-/** SHA-256 of `bytes`, as 64 lower-case hex digits, without Web Crypto. */
-export function sha256HexPortable(bytes: Uint8Array): string {
-  // Every value below is an int32 (the constants too, read through Int32Arrays): V8 then keeps the
-  // arithmetic in integer registers. A uint32 above 2^31 would be a double, and would make them all doubles.
-  const k = new Int32Array((roundConstants ??= rootFractions(64, 3)).buffer);
-  const initial = new Int32Array((initialHash ??= rootFractions(8, 2)).buffer);
-  // Message, a 1 bit, zeros, then the bit length as 64 bits: a whole number of 64-byte blocks.
-  const length = bytes.length;
-  const padded = new Uint8Array(((length + 8) >> 6) * 64 + 64);
-  padded.set(bytes);
-  padded[length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(length / 2 ** 29));
-  view.setUint32(padded.length - 4, length << 3);
-  const w = new Int32Array(64);
-  let h0 = initial[0]!, h1 = initial[1]!, h2 = initial[2]!, h3 = initial[3]!;
-  let h4 = initial[4]!, h5 = initial[5]!, h6 = initial[6]!, h7 = initial[7]!;
-  for (let block = 0; block < padded.length; block += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getInt32(block + t * 4);
+/** The message schedule of the block being hashed: one for all, as hashing never yields. */
+const schedule = new Int32Array(64);
+
+/**
+ * Runs the compression function over the 64-byte blocks of `bytes` from
+ * `start` to `end` (a multiple of 64 apart), updating `state` (h0..h7).
+ * Words are read with shifts, straight from the bytes given.
+ */
+function compress(state: Int32Array, bytes: Uint8Array, start: number, end: number): void {
+  const k = (roundConstants ??= rootFractions(64, 3));
+  const w = schedule;
+  let h0 = state[0]!, h1 = state[1]!, h2 = state[2]!, h3 = state[3]!;
+  let h4 = state[4]!, h5 = state[5]!, h6 = state[6]!, h7 = state[7]!;
+  for (let block = start; block < end; block += 64) {
+    for (let t = 0, i = block; t < 16; t++, i += 4) w[t] = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!;
     for (let t = 16; t < 64; t++) {
       const x = w[t - 15]!;
       const y = w[t - 2]!;
@@ -46,9 +48,9 @@ export function sha256HexPortable(bytes: Uint8Array): string {
     let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let t = 0; t < 64; t++) {
       const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (h + s1 + ((e & f) ^ (~e & g)) + k[t]! + w[t]!) | 0;
+      const t1 = (h + s1 + (g ^ (e & (f ^ g))) + k[t]! + w[t]!) | 0;
       const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      const t2 = (s0 + ((a & b) ^ (c & (a ^ b)))) | 0;
       h = g;
       g = f;
       f = e;
@@ -67,8 +69,29 @@ export function sha256HexPortable(bytes: Uint8Array): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
+  state.set([h0, h1, h2, h3, h4, h5, h6, h7]);
+}
+
+/**
+ * SHA-256 (FIPS 180-4) in plain TypeScript, for where Web Crypto is missing or
+ * would answer too late: of `bytes`, as 64 lower-case hex digits. Whole blocks
+ * are hashed straight from `bytes`; the rest in a block or two of its own,
+ * with the padding: a 1 bit, zeros, then the message's length in bits as 64 bits.
+ */
+export function sha256HexPortable(bytes: Uint8Array): string {
+  const state = (initialHash ??= rootFractions(8, 2)).slice();
+  const length = bytes.length;
+  const whole = length & ~63;
+  compress(state, bytes, 0, whole);
+  const tail = new Uint8Array(length - whole < 56 ? 64 : 128);
+  tail.set(bytes.subarray(whole));
+  tail[length - whole] = 0x80;
+  const view = new DataView(tail.buffer);
+  view.setUint32(tail.length - 8, Math.floor(length / 2 ** 29));
+  view.setUint32(tail.length - 4, length << 3);
+  compress(state, tail, 0, tail.length);
   let hex = '';
-  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (word >>> 0).toString(16).padStart(8, '0');
+  for (const word of state) hex += (word >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
 
