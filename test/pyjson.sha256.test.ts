@@ -51,7 +51,7 @@ describe('SHA-256', () => {
     }
   });
 
-  it('hashes long text of many pieces without Node, as in a browser, at once and through Web Crypto', async () => {
+  it('hashes long text of many pieces with the portable code, at once and asynchronously where Web Crypto is missing', async () => {
     vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     const texts = Array.from({ length: 40 }, (_, i) => `{"n": ${i}, "text": "${'abcdefghij'.repeat(i * 13 + 1)}"}, `);
     const expected = await subtleHex(utf8(texts.join('')));
