@@ -86,14 +86,20 @@ function eventCounter() {
   };
 }
 
+/** A run of the chain whose writes are held from the start of step 1 (so the save of step 1 waits), with its events and log. */
+function runHoldingSaveOfStep1(saves: SaveMode) {
+  const store = heldWrites();
+  const events = eventCounter();
+  const log: string[] = [];
+  const run = start(store.sm, chain(log, { onStart: (c) => c.step === 1 && store.hold() }), saves, events);
+  return { store, events, log, run };
+}
+
 const storedSteps = async (sm: StateManager) => (await sm.loadSession(sessionId))!.metadata.waymark as { steps: number; status: string };
 
 describe("saves: 'every-step'", () => {
   it('starts no step while the save of the step before it is held', async () => {
-    const store = heldWrites();
-    const events = eventCounter();
-    const log: string[] = [];
-    const run = start(store.sm, chain(log, { onStart: (c) => c.step === 1 && store.hold() }), 'every-step', events);
+    const { store, events, log, run } = runHoldingSaveOfStep1('every-step');
     await events.until('step-completed', 1);
     for (let turn = 0; turn < 20; turn++) await nextTurn();
     expect(log).toEqual(['1:A']);
@@ -105,10 +111,7 @@ describe("saves: 'every-step'", () => {
 
 describe("saves: 'background'", () => {
   it('goes on while a save is held, and stores the steps completed meanwhile in one save', async () => {
-    const store = heldWrites();
-    const events = eventCounter();
-    const log: string[] = [];
-    const run = start(store.sm, chain(log, { onStart: (c) => c.step === 1 && store.hold() }), 'background', events);
+    const { store, events, log, run } = runHoldingSaveOfStep1('background');
     await events.until('step-completed', STEPS);
     // Every step ran while the save of step 1 waited; storage still has the state the run started with.
     expect(log).toHaveLength(STEPS);
