@@ -302,6 +302,21 @@ describe.each(FILE_SYSTEMS)('StateManager on $name', ({ makePlace }) => {
       expect(await files()).toEqual([]);
     });
 
+    it('names the item of a typed list that does not fit, saving and loading', async () => {
+      const state = sampleState();
+      const trace = state.branchResults!.child!.executionTrace;
+      trace.push({ ...trace[0]!, agentName: 7 as never });
+      await expect(manager.saveSession('s', state)).rejects.toThrow(
+        expect.objectContaining({ path: 'branchResults.child.executionTrace[1].agentName', code: 'SERIALIZATION' }),
+      );
+      expect(await files()).toEqual([]);
+
+      await manager.saveSession('s', sampleState());
+      const file = `${place.base}/sessions/session_s.json`;
+      await place.fs.writeFile(file, (await place.fs.readFile(file, 'utf8')).replace('"agent_name": "Writer",', ''));
+      await expect(manager.loadSession('s')).rejects.toThrow(/branch_results\.child\.execution_trace\[0\]\.agent_name: missing/);
+    });
+
     it('keeps __proto__ and constructor keys as plain data when loading', async () => {
       await place.fs.mkdir(`${place.base}/sessions`, { recursive: true });
       const saved = await manager.saveSession('p', { metadata: { ok: true } });
