@@ -25,7 +25,9 @@ const root: Entry = { kind: 'dir', mtimeMs: 0 };
  *
  * Plain request callbacks instead of awaited promises: a transaction commits
  * as soon as no request is pending at the end of a task, and only code run
- * from a request's own callback is sure to run before that.
+ * from a request's own callback is sure to run before that. Once `decide` has
+ * returned, the transaction is committed at once: nothing more may be asked
+ * of it, which is why `decide` must make its requests before it returns.
  */
 export function transact<T>(
   useStore: UseStore,
@@ -63,6 +65,17 @@ export function transact<T>(
               // IndexedDB had aborted it already (a request failed): nothing
               // is left to undo, and onabort reports `error`.
             }
+            return;
+          }
+          // Every request is made: commit now, instead of when the browser
+          // notices that none is left once this task ends (in Chromium about
+          // 0.2 ms, a sixth of a small save). Browsers without commit() (Safari
+          // before 15) commit on their own.
+          try {
+            transaction.commit?.();
+          } catch {
+            // Not active any more (aborted, or committing already): onabort or
+            // oncomplete reports the outcome.
           }
         };
         transaction.oncomplete = () => {

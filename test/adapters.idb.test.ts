@@ -275,6 +275,26 @@ describe('idbFs writeFile', () => {
     expect(await other.readFile('/d/a', 'utf8')).toBe('3');
   });
 
+  it('commits as soon as its requests are made, without waiting for the browser to notice; and commits alone where commit() is missing', async () => {
+    const { fs } = freshDb();
+    await fs.mkdir('/d', { recursive: true });
+    const commit = vi.spyOn(IDBTransaction.prototype, 'commit');
+    await fs.writeFile('/d/a', 'first');
+    await fs.writeFile('/d/a', 'second');
+    expect(commit).toHaveBeenCalledTimes(2);
+    vi.restoreAllMocks();
+
+    // Safari before 15 has no commit(): transactions commit once no request is left.
+    const { commit: original } = IDBTransaction.prototype;
+    Reflect.deleteProperty(IDBTransaction.prototype, 'commit');
+    try {
+      await fs.writeFile('/d/a', 'third');
+      expect(await fs.readFile('/d/a', 'utf8')).toBe('third');
+    } finally {
+      IDBTransaction.prototype.commit = original;
+    }
+  });
+
   it('writes after a rewrite that failed to commit, whole', async () => {
     const { fs } = freshDb();
     await fs.mkdir('/d', { recursive: true });
@@ -363,19 +383,17 @@ describe('idbFs rename', () => {
     expect(await fs.readFile('/to', 'utf8')).toBe('old');
   });
 
-  it('rolls back, and rejects, when the transaction aborts after every write was made', async () => {
+  it('rolls back, and rejects, when the commit fails after every write was made', async () => {
     const { fs } = freshDb();
     await fs.writeFile('/from', 'new');
     await fs.writeFile('/to', 'old');
-    const remove = IDBObjectStore.prototype.delete;
-    vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, key) {
-      const request = remove.call(this, key);
-      // As a failed commit would: after the put and the delete were both made.
-      queueMicrotask(() => this.transaction.abort());
-      return request;
+    // As a commit that fails does (the disk full, say): the put and the delete were both made, then it aborts.
+    const commit = vi.spyOn(IDBTransaction.prototype, 'commit').mockImplementation(function (this: IDBTransaction) {
+      this.abort();
     });
 
     await expect(fs.rename('/from', '/to')).rejects.toMatchObject({ name: 'AbortError' });
+    expect(commit).toHaveBeenCalledTimes(1);
     vi.restoreAllMocks();
     expect(await fs.readFile('/from', 'utf8')).toBe('new');
     expect(await fs.readFile('/to', 'utf8')).toBe('old');
