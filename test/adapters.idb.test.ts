@@ -4,6 +4,7 @@
  */
 import 'fake-indexeddb/auto';
 import { createStore, get, keys } from 'idb-keyval';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { idbFs } from '../adapters/idb.js';
 
@@ -327,6 +328,18 @@ describe('idbFs statMany', () => {
     expect(transaction.mock.calls.length).toBeGreaterThan(1);
     expect(transaction.mock.calls.length).toBeLessThanOrEqual(150 / 32);
     for (const call of transaction.mock.calls) expect(call[1]).toBe('readonly');
+  });
+
+  it('gives sizes in UTF-8 bytes, as TextEncoder counts them, lone surrogates included', async () => {
+    const { fs } = freshDb();
+    const texts = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }), { numRuns: 300, seed: 6 });
+    texts.push('', 'ascii only', 'é', '€', '😀', '\ud800', '\udc00x', 'a\ud83d', '\ud83d\ud83d\ude00');
+    const paths = texts.map((_, i) => `/t${i}`);
+    for (const [i, text] of texts.entries()) await fs.writeFile(paths[i]!, text);
+
+    const stats = await fs.statMany!(paths);
+
+    expect(stats.map((entry) => entry?.size)).toEqual(texts.map((text) => new TextEncoder().encode(text).byteLength));
   });
 });
 
