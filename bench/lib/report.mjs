@@ -129,13 +129,13 @@ export function markdown(results, meta) {
   }
   if (results.orchestra) {
     parts.push('## Orchestra', '', `A 1,000-step workflow whose agents do nothing (or only wait a turn, where a row says so); whole runs, median of interleaved runs. The floor row saves each step as the plainest store would: \`JSON.stringify(state, null, 2)\`, write temp + rename on memfs (no Python format, no checksum, no validation). Persistence per step: what a row's run costs beyond the run without persistence, per step. Every row saves after every step (Orchestra's default) but those with \`saves: 'background'\`, which save as often as storage keeps up: the steps follow each other without waiting on anything, so the first save is of the run's start and the next of the finished run. Each row is compared with the run without persistence in its own mode, with the same agents (the one saving after every step still awaits a save that does nothing after each step). In the rows whose agents wait a turn of the event loop per step, as agents waiting on I/O do, each background save gets its turn between two steps: such a run saves after nearly every step, as the default does, but no step waits for a save. Saves per run: the states each run handed to \`prepareSave\`.`, '');
-    const perStep = (r) => ((r.ms - persistenceOff(results.orchestra, r).ms) / r.steps) * 1000;
     parts.push(
       table(
         ['persistence', 'saves per run', 'run ms', 'steps/s', '÷ persistence off', 'persistence µs per step'],
         results.orchestra.map((r) => {
           const off = persistenceOff(results.orchestra, r);
-          return [r.label, r.saves ?? '–', ms(r.ms), r.stepsPerSecond.toFixed(0), `**${ratio(r.ms / off.ms)}**`, r === off ? '–' : perStepText(perStep(r))];
+          const perStepUs = ((r.ms - off.ms) / r.steps) * 1000;
+          return [r.label, r.saves ?? '–', ms(r.ms), r.stepsPerSecond.toFixed(0), `**${ratio(r.ms / off.ms)}**`, r === off ? '–' : perStepText(perStepUs)];
         }),
       ),
       '',
