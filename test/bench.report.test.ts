@@ -78,12 +78,12 @@ describe('verdicts', () => {
     for (const size of [1_000, 100_000, 1_000_000]) {
       for (const store of ['node-durable', 'node']) {
         const saveLimit = store === 'node' ? 1.5 : 1.3;
-        storage.push({ store, size, op: 'save', floor: 10, waymark: 10 * saveLimit * at });
-        storage.push({ store, size, op: 'load', floor: 10, waymark: 10 * 1.5 * at });
+        storage.push({ store, size, op: 'save', floor: 10, waymark: 10 * saveLimit * at, peers: [] });
+        storage.push({ store, size, op: 'load', floor: 10, waymark: 10 * 1.5 * at, peers: [] });
       }
       // The memfs target is on the sum: a save far over 2× is made up for by a quick load.
-      storage.push({ store: 'memfs', size, op: 'save', floor: 1, waymark: 3 * at });
-      storage.push({ store: 'memfs', size, op: 'load', floor: 1, waymark: 1 * at });
+      storage.push({ store: 'memfs', size, op: 'save', floor: 1, waymark: 3 * at, peers: [] });
+      storage.push({ store: 'memfs', size, op: 'load', floor: 1, waymark: 1 * at, peers: [] });
     }
     const orchestraRow = (id: string, saveMode: string, ms: number) => ({ id, saveMode, agents: 'instant', ms });
     return {
@@ -104,13 +104,42 @@ describe('verdicts', () => {
     };
   }
 
-  it('judges each of the 23 targets of the issue against its limit, the limit itself included', () => {
+  it('judges each of the 23 targets of the issue besides the peers against its limit, the limit itself included', () => {
     const atLimit: Verdict[] = verdicts(resultsAt(1));
     expect(atLimit).toHaveLength(23);
     expect(atLimit.filter((v) => !v.met)).toEqual([]);
     const over: Verdict[] = verdicts(resultsAt(1.001));
     expect(over.filter((v) => v.met)).toEqual([]);
     expect(new Set(over.map((v) => v.limit))).toEqual(new Set([1.3, 1.5, 2, 0.15, 0.01, 1]));
+  });
+
+  it('judges each peer but one that promises less: waymark within 5% of its time on every row it was measured on', () => {
+    const row = (storeLabel: string, op: string, waymark: number, peers: Array<{ name: string; ms: number }>) => ({
+      store: storeLabel,
+      storeLabel,
+      size: 1_000,
+      bytes: 1_300,
+      op,
+      floor: 10,
+      waymark,
+      peers,
+    });
+    const full = (ms: number) => [{ name: 'LangGraph SqliteSaver (FULL)', ms }];
+    const storage = (durableSave: number) => [
+      row('Node disk, durable', 'save', durableSave, full(20)),
+      row('Node disk, durable', 'load', 5, full(20)),
+      // unstorage's fs driver writes in place (no atomic write): faster, and not judged.
+      row('Node disk, not durable', 'save', 10, [{ name: 'unstorage fs', ms: 1 }, { name: 'LangGraph SqliteSaver (NORMAL)', ms: 10 }]),
+    ];
+    // 21 ms against 20 is 1.05×: matched, the limit itself included.
+    const matched: Array<Verdict & { detail: string }> = verdicts({ storage: storage(21) });
+    expect(matched.map((v) => [v.target, v.met, v.detail])).toEqual([
+      ['LangGraph SqliteSaver (FULL) beaten or matched (waymark ≤ 1.05× its time) on every Node disk, durable row', true, 'slowest: saveSession 1.3 KB; slower on 0 of 2 rows'],
+      ['LangGraph SqliteSaver (NORMAL) beaten or matched (waymark ≤ 1.05× its time) on every Node disk, not durable row', true, 'slowest: saveSession 1.3 KB; slower on 0 of 1 row'],
+    ]);
+    const slower: Verdict[] = verdicts({ storage: storage(21.01) });
+    expect(slower.map((v) => v.met)).toEqual([false, true]);
+    expect(slower[0]!.value).toBeCloseTo(21.01 / 20);
   });
 
   it('leaves out targets whose rows were not measured (a --quick or --only run)', () => {
