@@ -34,20 +34,29 @@ describe('SHA-256', () => {
     ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
     ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
   ])('hashes the FIPS 180 example %j', async (text, digest) => {
-    expect(sha256HexPortable(utf8(text))).toBe(digest);
+    expect(sha256HexPortable([text])).toBe(digest);
     expect(await hashesOf(text)).toEqual([digest, digest]);
   });
 
-  it('portable SHA-256 agrees with Web Crypto on random inputs, across block boundaries', async () => {
+  it('portable SHA-256 agrees with Web Crypto on random ASCII text in random pieces, across block boundaries', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
-        expect(sha256HexPortable(bytes)).toBe(await subtleHex(bytes));
+      fc.asyncProperty(fc.array(fc.string({ unit: 'binary-ascii', maxLength: 150 }), { maxLength: 6 }), async (pieces) => {
+        expect(sha256HexPortable(pieces)).toBe(await subtleHex(utf8(pieces.join(''))));
       }),
-      { numRuns: 500 },
+      { numRuns: 500, seed: 6 },
     );
     for (const length of [55, 56, 57, 63, 64, 65, 119, 120, 128, 1_000_000]) {
-      const bytes = new Uint8Array(length).map((_, i) => (i * 31 + 7) & 0xff);
-      expect(sha256HexPortable(bytes)).toBe(await subtleHex(bytes));
+      const text = Array.from({ length }, (_, i) => String.fromCharCode((i * 31 + 7) & 0x7f)).join('');
+      const expected = await subtleHex(utf8(text));
+      expect(sha256HexPortable([text])).toBe(expected);
+      // Pieces that end one character either side of a block's end, and one character long.
+      expect(sha256HexPortable([text.slice(0, 63), text.slice(63, 65), text.slice(65, 66), text.slice(66)])).toBe(expected);
+    }
+  });
+
+  it('refuses text that is not ASCII, wherever the character falls in a word, a block or the last bytes', () => {
+    for (const pieces of [['\u2014' + 'b'.repeat(100)], ['a'.repeat(65) + '\u0100'], ['a'.repeat(60), '\u00e9' + 'b'.repeat(10)], ['x', '\u00ff']]) {
+      expect(() => sha256HexPortable(pieces), JSON.stringify(pieces)).toThrow(RangeError);
     }
   });
 
